@@ -1,0 +1,34 @@
+# `make run` serves the app with the seed article; `make test` runs every test.
+# Both set up .venv first, and use the embedded PostgreSQL unless DATABASE_URL is set.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+DEV_ENV := DEBUG=true
+TEST_ENV := SECRET_KEY=test-only-not-secret SECURE_SSL_REDIRECT=false
+
+.PHONY: run test lint bench install
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+run: install
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py seed
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: install
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: install
+	$(TEST_ENV) $(PY) bench/search.py

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class NewsreaderConfig(AppConfig):
+    name = "newsreader"
+    verbose_name = "Reading"

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django import forms
+from django.conf import settings
+
+from newsreader.models import Entity, Source
+
+_WORD = re.compile(r"\w")
+
+
+class ArticleSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=settings.SEARCH_MAX_LENGTH,
+        error_messages={
+            "max_length": "That search is too long: keep it under "
+            f"{settings.SEARCH_MAX_LENGTH} characters."
+        },
+        widget=forms.SearchInput(
+            attrs={"placeholder": "Search titles and text…", "autocomplete": "off"}
+        ),
+    )
+    source = forms.ModelChoiceField(
+        Source.objects.all(), required=False, empty_label="All sources"
+    )
+    entity = forms.ModelChoiceField(
+        Entity.objects.canonical(),
+        to_field_name="slug",
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "There is no such entity."},
+    )
+    date_from = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean_q(self) -> str:
+        return " ".join(self.cleaned_data["q"].split())
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date is before the start date.")
+        return cleaned
+
+    @property
+    def has_words(self) -> bool:
+        """Whether the search text has anything Postgres can search for."""
+        return bool(_WORD.search(self.cleaned_data.get("q", "")))
+
+    def date_range(self) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """The date filters as an inclusive range of aware datetimes."""
+        start, end = self.cleaned_data.get("date_from"), self.cleaned_data.get("date_to")
+        tz = dt.UTC
+        return (
+            dt.datetime.combine(start, dt.time.min, tz) if start else None,
+            dt.datetime.combine(end, dt.time.max, tz) if end else None,
+        )
+
+
+class EntitySearchForm(forms.Form):
+    q = forms.CharField(
+        label="Find a person, organisation or place",
+        required=False,
+        max_length=200,
+        error_messages={"max_length": "Names are shorter than that: 200 characters at most."},
+        widget=forms.SearchInput(attrs={"placeholder": "Name or alias…", "autocomplete": "off"}),
+    )

@@ -1,0 +1,291 @@
+from __future__ import annotations
+
+import hashlib
+
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorField,
+    TrigramWordSimilarity,
+)
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
+from django.db import models
+from django.db.models import Count, F, Q
+from django.db.models.functions import Coalesce, Greatest
+from django.urls import reverse
+
+from newsreader.text import normalize_name
+
+SEARCH_CONFIG = "english"
+
+# Readers see the curated annotations: accepted spans of adjudicated reviews.
+# Spans and mentions are the annotations app's models; they are reached here
+# by relation name only, so this app never imports that one (DESIGN.md).
+_GOLD_SPAN = {"status": "accepted", "review__status": "adjudicated"}
+
+
+def _gold_span_filter(prefix: str) -> Q:
+    return Q(**{f"{prefix}__{key}": value for key, value in _GOLD_SPAN.items()})
+
+
+class Source(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    domain = models.CharField(max_length=253, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ArticleQuerySet(models.QuerySet):
+    def search(self, text: str) -> ArticleQuerySet:
+        """Articles matching ``text`` (web search syntax), best first.
+
+        Each row gets ``rank``; snippets are left to ``with_headlines`` so
+        that only the rows shown pay for ``ts_headline``.
+        """
+        query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+        return (
+            self.filter(search_vector=query)
+            .annotate(rank=SearchRank(F("search_vector"), query))
+            .order_by("-rank", "-published_at", "-pk")
+        )
+
+    def with_headlines(self, text: str) -> ArticleQuerySet:
+        query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+        return self.annotate(
+            headline=SearchHeadline(
+                "body",
+                query,
+                config=SEARCH_CONFIG,
+                start_sel=HEADLINE_START,
+                stop_sel=HEADLINE_STOP,
+                max_words=40,
+                min_words=20,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            )
+        )
+
+    def mentioning(self, entity: Entity) -> ArticleQuerySet:
+        return self.filter(
+            _gold_span_filter("spans"), spans__mention__entity=entity
+        ).distinct()
+
+
+# ts_headline returns unescaped article text; these control characters mark
+# the hits so the template can escape everything and then add <mark> itself.
+HEADLINE_START = "\x02"
+HEADLINE_STOP = "\x03"
+
+
+class Article(models.Model):
+    source = models.ForeignKey(
+        Source, models.PROTECT, related_name="articles", null=True, blank=True
+    )
+    url = models.URLField(max_length=2000, blank=True)
+    title = models.CharField(max_length=500)
+    byline = models.CharField(max_length=500, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    language = models.CharField(max_length=16, default="en")
+    body = models.TextField(help_text="Canonical plain text: NFC, paragraphs "
+                            "separated by a blank line. Span offsets index it.")
+    body_sha256 = models.CharField(max_length=64, editable=False, db_index=True)
+    search_vector = models.GeneratedField(
+        expression=SearchVector("title", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("body", weight="B", config=SEARCH_CONFIG),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = [F("published_at").desc(nulls_last=True), "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["url"], condition=~Q(url=""), name="article_url_unique"
+            ),
+        ]
+        indexes = [GinIndex(fields=["search_vector"], name="article_search_gin")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("newsreader:article-detail", args=[self.pk])
+
+    @staticmethod
+    def hash_body(body: str) -> str:
+        return hashlib.sha256(body.encode()).hexdigest()
+
+    def paragraphs(self) -> list[str]:
+        return self.body.split("\n\n")
+
+
+class EntityKind(models.TextChoices):
+    PERSON = "PERSON", "Person"
+    ORG = "ORG", "Organisation"
+    PLACE = "PLACE", "Place"
+    OTHER = "OTHER", "Other"
+
+
+class EntityQuerySet(models.QuerySet):
+    def canonical(self) -> EntityQuerySet:
+        return self.filter(merged_into__isnull=True)
+
+    def search(self, text: str) -> EntityQuerySet:
+        """Entities whose name or an alias contains ``text``, or resembles it.
+
+        Accents and case do not matter ("rogachyov" finds Ilya Rogachev by
+        his alias); the closest names come first.
+        """
+        key = normalize_name(text)
+        aliases = Alias.objects.filter(entity=models.OuterRef("pk"))
+        best_alias = (
+            aliases.annotate(score=TrigramWordSimilarity(models.Value(key), "normalized"))
+            .order_by("-score")
+            .values("score")[:1]
+        )
+        matching_alias = aliases.filter(
+            Q(normalized__contains=key) | Q(normalized__trigram_word_similar=key)
+        )
+        return (
+            self.filter(
+                Q(name__icontains=text.strip())
+                | Q(name__trigram_word_similar=text)
+                | models.Exists(matching_alias)
+            )
+            .annotate(
+                score=Greatest(
+                    TrigramWordSimilarity(models.Value(text), "name"),
+                    Coalesce(models.Subquery(best_alias), 0.0),
+                )
+            )
+            .order_by("-score", "name")
+        )
+
+    def with_article_counts(self) -> EntityQuerySet:
+        return self.annotate(
+            article_count=Count(
+                "mentions__span__article",
+                distinct=True,
+                filter=_gold_span_filter("mentions__span"),
+            )
+        )
+
+    def mentioned_in(self, article: Article) -> EntityQuerySet:
+        """The entities the article's curated annotations mention, with counts."""
+        return (
+            self.filter(
+                _gold_span_filter("mentions__span"), mentions__span__article=article
+            )
+            .annotate(mention_count=Count("mentions"))
+            .order_by("-mention_count", "name")
+        )
+
+
+class Entity(models.Model):
+    kind = models.CharField(max_length=6, choices=EntityKind.choices)
+    name = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=300, unique=True)
+    description = models.CharField(max_length=500, blank=True)
+    wikidata_id = models.CharField(
+        "Wikidata ID",
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata ID looks like Q42.")],
+    )
+    latitude = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+        help_text="Set when this entity was merged into another; kept, never deleted.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EntityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "entities"
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__gte=-90, latitude__lte=90)
+                | Q(latitude__isnull=True),
+                name="entity_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__gte=-180, longitude__lte=180)
+                | Q(longitude__isnull=True),
+                name="entity_longitude_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(merged_into=F("pk")), name="entity_not_merged_into_itself"
+            ),
+        ]
+        indexes = [
+            GinIndex(
+                fields=["name"], name="entity_name_trgm", opclasses=["gin_trgm_ops"]
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("newsreader:entity-detail", args=[self.slug])
+
+    @property
+    def wikidata_url(self) -> str:
+        return f"https://www.wikidata.org/wiki/{self.wikidata_id}" if self.wikidata_id else ""
+
+
+class Alias(models.Model):
+    entity = models.ForeignKey(Entity, models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=300)
+    normalized = models.CharField(max_length=300, editable=False)
+
+    class Meta:
+        verbose_name_plural = "aliases"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "normalized"], name="alias_unique_per_entity"
+            ),
+        ]
+        indexes = [
+            GinIndex(
+                fields=["normalized"],
+                name="alias_normalized_trgm",
+                opclasses=["gin_trgm_ops"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        self.normalized = normalize_name(self.name)

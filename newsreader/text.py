@@ -1,0 +1,33 @@
+"""Text normalisation shared by articles and entity names."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"[^\S\n]+")
+
+
+def canonical_body(text: str) -> str:
+    """The canonical article body: NFC, one paragraph a block, blank line between.
+
+    Every non-blank line of the input is a paragraph; runs of spaces and tabs
+    inside a paragraph fold to one space.
+
+    >>> canonical_body("  First  para.\\r\\nSecond.\\n\\n\\nThird.\\n")
+    'First para.\\n\\nSecond.\\n\\nThird.'
+    """
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n\n".join(line for line in lines if line)
+
+
+def normalize_name(name: str) -> str:
+    """Casefolded, accents stripped, spaces folded: the key aliases match on.
+
+    >>> normalize_name("  Feridun SİNİRLİOĞLU ")
+    'feridun sinirlioglu'
+    """
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.split())

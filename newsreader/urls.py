@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from newsreader import views
+
+reading = [
+    path("", views.article_list, name="article-list"),
+    path("articles/<int:pk>/", views.article_detail, name="article-detail"),
+    path("entities/", views.entity_list, name="entity-list"),
+    path("entities/<slug:slug>/", views.entity_detail, name="entity-detail"),
+]
+
+urlpatterns = [
+    path("", include((reading, "newsreader"))),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+]

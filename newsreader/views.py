@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from newsreader.forms import ArticleSearchForm, EntitySearchForm
+from newsreader.http import HtmxHttpRequest
+from newsreader.models import Alias, Article, Entity, EntityKind
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def article_list(request: HtmxHttpRequest) -> HttpResponse:
+    form = ArticleSearchForm(request.GET)
+    articles = Article.objects.select_related("source")
+    query = ""
+    if form.is_valid():
+        data = form.cleaned_data
+        if form.has_words:
+            query = data["q"]
+            articles = articles.search(query).with_headlines(query)
+        if data["source"]:
+            articles = articles.filter(source=data["source"])
+        if data["entity"]:
+            articles = articles.mentioning(data["entity"])
+        start, end = form.date_range()
+        if start:
+            articles = articles.filter(published_at__gte=start)
+        if end:
+            articles = articles.filter(published_at__lte=end)
+    else:
+        articles = articles.none()
+
+    page = Paginator(articles, settings.ARTICLES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    template = "newsreader/article_list.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#results"
+    return render(request, template, {"form": form, "page": page, "query": query})
+
+
+@require_GET
+def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    article = get_object_or_404(Article.objects.select_related("source"), pk=pk)
+    entities = Entity.objects.mentioned_in(article)
+    by_kind = [
+        (label, [entity for entity in entities if entity.kind == kind])
+        for kind, label in EntityKind.choices
+    ]
+    return render(
+        request,
+        "newsreader/article_detail.html",
+        {"article": article, "entities_by_kind": [row for row in by_kind if row[1]]},
+    )
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def entity_list(request: HtmxHttpRequest) -> HttpResponse:
+    form = EntitySearchForm(request.GET)
+    entities = Entity.objects.canonical()
+    if form.is_valid():
+        if query := form.cleaned_data["q"].strip():
+            entities = entities.search(query)
+    else:
+        entities = entities.none()
+    entities = entities.prefetch_related(
+        Prefetch("aliases", queryset=Alias.objects.only("entity_id", "name"))
+    ).with_article_counts()
+    page = Paginator(entities, 50).get_page(request.GET.get("page"))
+    template = "newsreader/entity_list.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#results"
+    return render(request, template, {"form": form, "page": page})
+
+
+@require_GET
+def entity_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    entity = get_object_or_404(Entity, slug=slug)
+    if entity.merged_into_id:
+        target = entity.merged_into
+        while target.merged_into_id:
+            target = target.merged_into
+        return redirect(target, permanent=False)
+    articles = Article.objects.mentioning(entity).select_related("source")
+    page = Paginator(articles, settings.ARTICLES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "newsreader/entity_detail.html",
+        {"entity": entity, "aliases": entity.aliases.all(), "page": page},
+    )
