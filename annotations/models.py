@@ -71,7 +71,9 @@ class Span(models.Model):
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.ACCEPTED
     )
-    origin = models.CharField(max_length=5, choices=Origin.choices, default=Origin.HUMAN)
+    origin = models.CharField(
+        max_length=5, choices=Origin.choices, default=Origin.HUMAN
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

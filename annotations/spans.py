@@ -17,7 +17,9 @@ class QuoteSelector(NamedTuple):
     suffix: str
 
 
-def quote_selector(text: str, start: int, end: int, context: int = CONTEXT) -> QuoteSelector:
+def quote_selector(
+    text: str, start: int, end: int, context: int = CONTEXT
+) -> QuoteSelector:
     """The W3C TextQuoteSelector for ``text[start:end]``.
 
     >>> quote_selector("Abadi said, “Not yet,” adding", 13, 21, context=6)

@@ -6,7 +6,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from newsreader.models import Alias, Article, Entity, Source
-from newsreader.text import normalize_name
+from newsreader.text import canonical_body, normalize_name
 
 
 @admin.register(Source)
@@ -22,8 +22,21 @@ class SourceAdmin(admin.ModelAdmin):
         return source.article_count
 
 
+class ArticleForm(forms.ModelForm):
+    class Meta:
+        model = Article
+        fields = "__all__"
+
+    def clean_body(self) -> str:
+        body = canonical_body(self.cleaned_data["body"])
+        if not body:
+            raise forms.ValidationError("An article needs some text.")
+        return body
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleForm
     list_display = ["title", "source", "published_at", "byline"]
     list_filter = ["source", "published_at", "language"]
     list_select_related = ["source"]
@@ -39,7 +52,9 @@ class ArticleAdmin(admin.ModelAdmin):
         # Full-text search uses the GIN index; icontains over bodies would scan.
         if not search_term.strip():
             return queryset, False
-        return queryset.filter(pk__in=Article.objects.search(search_term).values("pk")), False
+        return queryset.filter(
+            pk__in=Article.objects.search(search_term).values("pk")
+        ), False
 
     def save_model(self, request, obj: Article, form, change: bool) -> None:
         obj.body_sha256 = Article.hash_body(obj.body)

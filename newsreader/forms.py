@@ -58,7 +58,10 @@ class ArticleSearchForm(forms.Form):
 
     def date_range(self) -> tuple[dt.datetime | None, dt.datetime | None]:
         """The date filters as an inclusive range of aware datetimes."""
-        start, end = self.cleaned_data.get("date_from"), self.cleaned_data.get("date_to")
+        start, end = (
+            self.cleaned_data.get("date_from"),
+            self.cleaned_data.get("date_to"),
+        )
         tz = dt.UTC
         return (
             dt.datetime.combine(start, dt.time.min, tz) if start else None,
@@ -71,6 +74,10 @@ class EntitySearchForm(forms.Form):
         label="Find a person, organisation or place",
         required=False,
         max_length=200,
-        error_messages={"max_length": "Names are shorter than that: 200 characters at most."},
-        widget=forms.SearchInput(attrs={"placeholder": "Name or alias…", "autocomplete": "off"}),
+        error_messages={
+            "max_length": "Names are shorter than that: 200 characters at most."
+        },
+        widget=forms.SearchInput(
+            attrs={"placeholder": "Name or alias…", "autocomplete": "off"}
+        ),
     )

@@ -63,6 +63,14 @@ class ArticleQuerySet(models.QuerySet):
     def with_headlines(self, text: str) -> ArticleQuerySet:
         query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
         return self.annotate(
+            title_headline=SearchHeadline(
+                "title",
+                query,
+                config=SEARCH_CONFIG,
+                start_sel=HEADLINE_START,
+                stop_sel=HEADLINE_STOP,
+                highlight_all=True,
+            ),
             headline=SearchHeadline(
                 "body",
                 query,
@@ -73,7 +81,7 @@ class ArticleQuerySet(models.QuerySet):
                 min_words=20,
                 max_fragments=2,
                 fragment_delimiter=" … ",
-            )
+            ),
         )
 
     def mentioning(self, entity: Entity) -> ArticleQuerySet:
@@ -97,8 +105,10 @@ class Article(models.Model):
     byline = models.CharField(max_length=500, blank=True)
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
     language = models.CharField(max_length=16, default="en")
-    body = models.TextField(help_text="Canonical plain text: NFC, paragraphs "
-                            "separated by a blank line. Span offsets index it.")
+    body = models.TextField(
+        help_text="Canonical plain text: NFC, paragraphs "
+        "separated by a blank line. Span offsets index it."
+    )
     body_sha256 = models.CharField(max_length=64, editable=False, db_index=True)
     search_vector = models.GeneratedField(
         expression=SearchVector("title", weight="A", config=SEARCH_CONFIG)
@@ -153,7 +163,9 @@ class EntityQuerySet(models.QuerySet):
         key = normalize_name(text)
         aliases = Alias.objects.filter(entity=models.OuterRef("pk"))
         best_alias = (
-            aliases.annotate(score=TrigramWordSimilarity(models.Value(key), "normalized"))
+            aliases.annotate(
+                score=TrigramWordSimilarity(models.Value(key), "normalized")
+            )
             .order_by("-score")
             .values("score")[:1]
         )
@@ -260,7 +272,11 @@ class Entity(models.Model):
 
     @property
     def wikidata_url(self) -> str:
-        return f"https://www.wikidata.org/wiki/{self.wikidata_id}" if self.wikidata_id else ""
+        return (
+            f"https://www.wikidata.org/wiki/{self.wikidata_id}"
+            if self.wikidata_id
+            else ""
+        )
 
 
 class Alias(models.Model):

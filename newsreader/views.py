@@ -64,7 +64,7 @@ def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def entity_list(request: HtmxHttpRequest) -> HttpResponse:
     form = EntitySearchForm(request.GET)
-    entities = Entity.objects.canonical()
+    entities = Entity.objects.canonical().order_by("name")
     if form.is_valid():
         if query := form.cleaned_data["q"].strip():
             entities = entities.search(query)

@@ -34,13 +34,14 @@ class Command(BaseCommand):
         with transaction.atomic():
             groups = ensure_groups()
             users, password = ensure_demo_users(groups, os.environ.get("DEMO_PASSWORD"))
-            article = load_seed_article(SEED_DIR / "article.json", curator=users["curator"])
+            article = load_seed_article(
+                SEED_DIR / "article.json", curator=users["curator"]
+            )
         self.stdout.write(f"Seed article: {article.title} (/articles/{article.pk}/)")
         if password:
+            accounts = ", ".join(DEMO_USERS)
             self.stdout.write(
-                self.style.WARNING(
-                    f"Demo accounts reviewer, reviewer2 and curator: password {password}"
-                )
+                self.style.WARNING(f"Demo accounts {accounts}: password {password}")
             )
 
 
@@ -48,7 +49,9 @@ def ensure_groups() -> dict[str, Group]:
     reviewer, _ = Group.objects.get_or_create(name="reviewer")
     curator, _ = Group.objects.get_or_create(name="curator")
     curator.permissions.set(
-        Permission.objects.filter(content_type__app_label__in=["newsreader", "annotations"])
+        Permission.objects.filter(
+            content_type__app_label__in=["newsreader", "annotations"]
+        )
     )
     return {"reviewer": reviewer, "curator": curator}
 
@@ -99,7 +102,9 @@ def load_seed_article(path: Path, *, curator) -> Article:
         },
     )
     review, _ = Review.objects.update_or_create(
-        article=article, reviewer=curator, defaults={"status": Review.Status.ADJUDICATED}
+        article=article,
+        reviewer=curator,
+        defaults={"status": Review.Status.ADJUDICATED},
     )
     for item in gold["entities"]:
         entity = upsert_entity(item, meta["entities"].get(item["name"], {}))

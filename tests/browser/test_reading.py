@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.factories import make_article, make_entity, make_gold_mention
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_live_search_swaps_results_in_and_opens_the_article(page: Page, users):
+    flood = make_article(
+        title="Flood warning for the river towns", body="Rivers rose fast."
+    )
+    abadi = make_entity("Haider al-Abadi")
+    make_gold_mention(flood, abadi, "Rivers", curator=users["curator"])
+    make_article(title="Election results", body="Votes were counted.")
+
+    page.goto("/")
+    expect(page.locator(".article-row")).to_have_count(2)
+    # A full page load would wipe this marker; an htmx swap keeps it.
+    page.evaluate("window.stillSamePage = true")
+
+    page.get_by_role("searchbox").press_sequentially("flood", delay=30)
+    expect(page.locator(".article-row")).to_have_count(1)
+    expect(page.locator(".count")).to_have_text(re.compile("1 article match “flood”"))
+    expect(page.locator(".article-row .title mark")).to_have_text("Flood")
+    expect(page).to_have_url(re.compile(r"\?q=flood"))
+    assert page.evaluate("window.stillSamePage") is True
+
+    page.get_by_role("link", name="Flood warning for the river towns").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Flood warning for the river towns"
+    )
+    expect(page.get_by_role("link", name="Haider al-Abadi")).to_be_visible()
+
+
+def test_search_works_without_javascript(browser, live_server):
+    make_article(title="Flood warning", body="Rivers rose.")
+    make_article(title="Election results", body="Votes were counted.")
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/")
+    page.get_by_role("searchbox").fill("election")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator(".article-row")).to_have_count(1)
+    expect(page.locator(".article-row .title")).to_have_text("Election results")
+    context.close()
+
+
+def test_entity_search_finds_a_person_by_another_spelling(page: Page):
+    make_entity("Ilya Rogachev", aliases=("Rogachyov",))
+    make_entity("Sergei Kuralenko")
+    page.goto("/entities/")
+    page.get_by_role("searchbox").press_sequentially("rogachyov", delay=30)
+    expect(page.locator(".entity-rows li")).to_have_count(1)
+    page.get_by_role("link", name="Ilya Rogachev").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ilya Rogachev")

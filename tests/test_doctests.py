@@ -1,0 +1,28 @@
+"""Run the docstring examples of the modules that have them."""
+
+from __future__ import annotations
+
+import doctest
+
+import pytest
+
+import annotations.spans
+import newsreader.database
+import newsreader.templatetags.newsreader
+import newsreader.text
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        annotations.spans,
+        newsreader.database,
+        newsreader.text,
+        newsreader.templatetags.newsreader,
+    ],
+    ids=lambda module: module.__name__,
+)
+def test_docstring_examples(module):
+    result = doctest.testmod(module)
+    assert result.attempted > 0
+    assert result.failed == 0
