@@ -10,8 +10,12 @@ reading = [
     path("entities/<slug:slug>/", views.entity_detail, name="entity-detail"),
 ]
 
+admin.site.site_header = "Newsreader curation"
+admin.site.site_title = "Newsreader curation"
+
 urlpatterns = [
     path("", include((reading, "newsreader"))),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("favicon.ico", views.favicon),
 ]

@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -97,3 +98,8 @@ def entity_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "newsreader/entity_detail.html",
         {"entity": entity, "aliases": entity.aliases.all(), "page": page},
     )
+
+
+def favicon(request: HtmxHttpRequest) -> HttpResponse:
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin's).
+    return redirect(static("favicon.svg"), permanent=True)

@@ -25,7 +25,7 @@ def test_live_search_swaps_results_in_and_opens_the_article(page: Page, users):
 
     page.get_by_role("searchbox").press_sequentially("flood", delay=30)
     expect(page.locator(".article-row")).to_have_count(1)
-    expect(page.locator(".count")).to_have_text(re.compile("1 article match “flood”"))
+    expect(page.locator(".count")).to_have_text(re.compile("1 article matches “flood”"))
     expect(page.locator(".article-row .title mark")).to_have_text("Flood")
     expect(page).to_have_url(re.compile(r"\?q=flood"))
     assert page.evaluate("window.stillSamePage") is True

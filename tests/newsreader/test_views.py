@@ -48,7 +48,7 @@ def test_search_ranks_and_highlights(client):
     response = client.get(LIST, {"q": "flood"})
     assert titles(response)[0] == best.title
     assert "<mark>flood</mark>" in response.text.lower()
-    assert "2 articles match" in response.text
+    assert "2 articles match “flood”" in response.text
 
 
 def test_search_snippet_escapes_article_text(client):
@@ -71,6 +71,7 @@ def test_search_with_no_result_says_so(client):
 def test_search_over_htmx_returns_only_the_results(client):
     make_article(title="Flood warning")
     response = client.get(LIST, {"q": "flood"}, headers={"HX-Request": "true"})
+    assert "1 article matches “flood”" in response.text
     assert response.status_code == 200
     assert response.text.lstrip().startswith('<section id="results"')
     assert "<html" not in response.text
@@ -271,3 +272,9 @@ def test_login_with_a_wrong_password_says_so(client, users):
 
 def test_pages_do_not_accept_posts(client):
     assert client.post(LIST).status_code == 405
+
+
+def test_favicon_ico_leads_to_the_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.svg")
