@@ -33,13 +33,15 @@ def database_from_url(url: str) -> dict:
     if parts.scheme not in {"postgres", "postgresql"}:
         raise ValueError(f"DATABASE_URL must be a postgres:// URL, not {url!r}")
     query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    # libpq also takes host and port as query parameters, a socket path say.
     host = query.pop("host", None) or unquote(parts.hostname or "")
+    port = query.pop("port", None) or parts.port or ""
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": unquote(parts.path.lstrip("/")) or "postgres",
         "USER": unquote(parts.username or ""),
         "PASSWORD": unquote(parts.password or ""),
         "HOST": host,
-        "PORT": parts.port or "",
+        "PORT": port,
         "OPTIONS": query,
     }
