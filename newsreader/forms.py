@@ -28,11 +28,14 @@ class ArticleSearchForm(forms.Form):
         Source.objects.all(), required=False, empty_label="All sources"
     )
     entity = forms.ModelChoiceField(
-        Entity.objects.canonical(),
+        Entity.objects.canonical().in_any_article().order_by("name"),
+        label="Mentioning",
         to_field_name="slug",
         required=False,
-        widget=forms.HiddenInput,
-        error_messages={"invalid_choice": "There is no such entity."},
+        empty_label="Anyone or anywhere",
+        error_messages={
+            "invalid_choice": "No article mentions that person, organisation or place."
+        },
     )
     date_from = forms.DateField(
         label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})

@@ -196,6 +196,12 @@ class EntityQuerySet(models.QuerySet):
             )
         )
 
+    def in_any_article(self) -> EntityQuerySet:
+        """Entities that some article's curated annotations mention."""
+        return self.filter(
+            _gold_span_filter("mentions__span"), mentions__isnull=False
+        ).distinct()
+
     def mentioned_in(self, article: Article) -> EntityQuerySet:
         """The entities the article's curated annotations mention, with counts."""
         return (

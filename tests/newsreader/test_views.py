@@ -119,7 +119,7 @@ def test_reversed_date_range_shows_the_error(client):
 
 def test_unknown_entity_filter_shows_the_error(client):
     response = client.get(LIST, {"entity": "nobody"})
-    assert "There is no such entity" in response.text
+    assert "No article mentions that person" in response.text
 
 
 @pytest.mark.parametrize("query", ["!!!", "?!.,;:", "   "])
