@@ -1,7 +1,9 @@
-"""Reviewers' work on articles.
+"""Reviewers' work on articles: spans, the mentions and quotes built on them.
 
-The workspace issue grows these (quotes, history, editing); the reading side
-needs spans and mentions already, to show which entities an article names.
+A span is a stretch of an article's body. A mention is a span that names an
+entity; a quote is one or more content spans with a speaker, a cue span and
+a type. Every span belongs to one reviewer's review, except machine
+suggestions, which belong to none until a reviewer accepts them.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
 
 from newsreader.models import Article, Entity
 
@@ -39,6 +42,15 @@ class Review(models.Model):
     def __str__(self) -> str:
         return f"{self.reviewer} on {self.article}"
 
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.IN_PROGRESS
+
+
+class SpanQuerySet(models.QuerySet):
+    def accepted(self) -> SpanQuerySet:
+        return self.filter(status=Span.Status.ACCEPTED)
+
 
 class Span(models.Model):
     """``[start, end)`` in code points of ``article.body``, with its W3C selectors.
@@ -59,9 +71,12 @@ class Span(models.Model):
         MODEL = "model", "Model"
 
     article = models.ForeignKey(Article, models.CASCADE, related_name="spans")
-    # A machine suggestion belongs to no review until a reviewer accepts it.
     review = models.ForeignKey(
         Review, models.CASCADE, related_name="spans", null=True, blank=True
+    )
+    # Set when the span is one of a quote's content parts.
+    quote = models.ForeignKey(
+        "Quote", models.CASCADE, related_name="parts", null=True, blank=True
     )
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
@@ -76,6 +91,9 @@ class Span(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = SpanQuerySet.as_manager()
 
     class Meta:
         ordering = ["article", "start", "end"]
@@ -97,5 +115,54 @@ class Mention(models.Model):
     )
     entity = models.ForeignKey(Entity, models.PROTECT, related_name="mentions")
 
+    history = HistoricalRecords()
+
     def __str__(self) -> str:
         return f"{self.span.exact} → {self.entity}"
+
+
+class Quote(models.Model):
+    """Who said what: content spans (``parts``), a speaker, a cue and a type.
+
+    A quote broken by its attribution (“Theoretically …,” he said, adding,
+    “On the basis …”) is one quote of two parts.
+    """
+
+    class Type(models.TextChoices):
+        DIRECT = "direct", "Direct"
+        PARTIAL = "partial", "Partial"
+        INDIRECT = "indirect", "Indirect"
+
+    article = models.ForeignKey(Article, models.CASCADE, related_name="quotes")
+    review = models.ForeignKey(
+        Review, models.CASCADE, related_name="quotes", null=True, blank=True
+    )
+    speaker = models.ForeignKey(
+        Entity, models.PROTECT, related_name="quotes", null=True, blank=True
+    )
+    speaker_mention = models.ForeignKey(
+        Mention, models.SET_NULL, related_name="quotes", null=True, blank=True
+    )
+    cue = models.OneToOneField(
+        Span, models.SET_NULL, related_name="cue_of", null=True, blank=True
+    )
+    type = models.CharField(max_length=8, choices=Type.choices, default=Type.DIRECT)
+    # How sure a suggester was; empty for a reviewer's own quote.
+    confidence = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(confidence__gte=0, confidence__lte=1)
+                | Q(confidence__isnull=True),
+                name="quote_confidence_0_to_1",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        speaker = self.speaker.name if self.speaker_id else "unknown speaker"
+        return f"Quote by {speaker}"

@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
+from django.utils.text import slugify
 
 from newsreader.text import normalize_name
 
@@ -195,6 +196,18 @@ class EntityQuerySet(models.QuerySet):
                 filter=_gold_span_filter("mentions__span"),
             )
         )
+
+    def create_named(self, *, name: str, kind: str, **fields) -> Entity:
+        """A new entity with a slug of its own ("paris", then "paris-2", ...)."""
+        base = slugify(name)[:280] or "entity"
+        similar = self.filter(slug__regex=rf"^{base}(-[0-9]+)?$")
+        taken = set(similar.values_list("slug", flat=True))
+        slug = base
+        number = 1
+        while slug in taken:
+            number += 1
+            slug = f"{base}-{number}"
+        return self.create(name=name.strip(), kind=kind, slug=slug, **fields)
 
     def in_any_article(self) -> EntityQuerySet:
         """Entities that some article's curated annotations mention."""

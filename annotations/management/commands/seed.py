@@ -14,14 +14,14 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils.text import slugify
 
-from annotations.models import Mention, Review, Span
-from annotations.spans import quote_selector
-from newsreader.models import Alias, Article, Entity, Source
-from newsreader.text import canonical_body, normalize_name
+from annotations.editing import start_review
+from annotations.gold import load_gold, resolve_entity
+from annotations.models import Review
+from newsreader.models import Article, Entity, Source
+from newsreader.text import canonical_body
 
 SEED_DIR = settings.BASE_DIR / "fixtures" / "seed"
 DEMO_USERS = {"reviewer": "reviewer", "reviewer2": "reviewer", "curator": "curator"}
@@ -90,9 +90,8 @@ def load_seed_article(path: Path, *, curator) -> Article:
     source, _ = Source.objects.update_or_create(
         name=meta["source"]["name"], defaults={"domain": meta["source"]["domain"]}
     )
-    sha = Article.hash_body(body)
     article, _ = Article.objects.update_or_create(
-        body_sha256=sha,
+        body_sha256=Article.hash_body(body),
         defaults={
             "source": source,
             "title": meta["title"],
@@ -101,52 +100,17 @@ def load_seed_article(path: Path, *, curator) -> Article:
             "body": body,
         },
     )
-    review, _ = Review.objects.update_or_create(
-        article=article,
-        reviewer=curator,
-        defaults={"status": Review.Status.ADJUDICATED},
-    )
     for item in gold["entities"]:
-        entity = upsert_entity(item, meta["entities"].get(item["name"], {}))
-        for mention in item["mentions"]:
-            start, end = _to_body_offsets(raw, body, mention)
-            span, _ = Span.objects.update_or_create(
-                article=article,
-                review=review,
-                start=start,
-                end=end,
-                defaults={
-                    **quote_selector(body, start, end)._asdict(),
-                    "status": Span.Status.ACCEPTED,
-                    "origin": Span.Origin.HUMAN,
-                },
-            )
-            Mention.objects.update_or_create(span=span, defaults={"entity": entity})
+        entity = resolve_entity(item["name"], item["kind"])
+        Entity.objects.filter(pk=entity.pk).update(
+            **meta["entities"].get(item["name"], {})
+        )
+
+    # The curator's adjudicated review is the gold; load it once.
+    review = start_review(article=article, reviewer=curator)
+    if not review.spans.exists():
+        review.status = Review.Status.IN_PROGRESS
+        load_gold(review=review, record={**gold, "text": raw})
+    review.status = Review.Status.ADJUDICATED
+    review.save()
     return article
-
-
-def upsert_entity(item: dict, extra: dict) -> Entity:
-    entity, _ = Entity.objects.update_or_create(
-        slug=slugify(item["name"]),
-        defaults={"name": item["name"], "kind": item["kind"], **extra},
-    )
-    for name in item.get("aliases", []):
-        Alias.objects.get_or_create(
-            entity=entity, normalized=normalize_name(name), defaults={"name": name}
-        )
-    return entity
-
-
-def _to_body_offsets(raw: str, body: str, mention: dict) -> tuple[int, int]:
-    """Move gold offsets from the one-paragraph-a-line file to the body.
-
-    The body differs from the file only by a second newline between
-    paragraphs, so each offset moves by the newlines before it.
-    """
-    start = mention["start"] + raw.count("\n", 0, mention["start"])
-    end = mention["end"] + raw.count("\n", 0, mention["end"])
-    if body[start:end] != mention["text"]:
-        raise CommandError(
-            f"Gold mention {mention['text']!r} does not match the body at {start}:{end}"
-        )
-    return start, end
