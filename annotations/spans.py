@@ -94,6 +94,9 @@ def check_span(text: str, start: int, end: int, exact: str | None = None) -> Non
         raise SpanError(f"A span cannot end past the text ({len(text)} characters).")
     if start >= end:
         raise SpanError("A span must start before it ends.")
+    for edge in (start, end):
+        if 0 < edge < len(text) and text[edge - 1 : edge + 1] == PARAGRAPH_BREAK:
+            raise SpanError("A span cannot start or end between two paragraphs.")
     if exact is not None and text[start:end] != exact:
         raise SpanError(
             f"The text at {start}–{end} is {_clip(text[start:end])!r}, "
@@ -168,7 +171,7 @@ def paragraph_of(text: str, offset: int) -> int:
     position = text.find(PARAGRAPH_BREAK)
     while position != -1:
         starts.append(position + len(PARAGRAPH_BREAK))
-        position = text.find(PARAGRAPH_BREAK, position + 1)
+        position = text.find(PARAGRAPH_BREAK, position + len(PARAGRAPH_BREAK))
     return bisect.bisect_right(starts, offset) - 1
 
 

@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from annotations import views as annotation_views
 from newsreader import views
 
 reading = [
     path("", views.article_list, name="article-list"),
-    path("articles/<int:pk>/", views.article_detail, name="article-detail"),
+    # The article page is the annotation workspace, drawn by the annotations app.
+    path("articles/<int:pk>/", annotation_views.article_detail, name="article-detail"),
     path("entities/", views.entity_list, name="entity-list"),
     path("entities/<slug:slug>/", views.entity_detail, name="entity-detail"),
 ]
@@ -15,6 +17,7 @@ admin.site.site_title = "Newsreader curation"
 
 urlpatterns = [
     path("", include((reading, "newsreader"))),
+    path("", include("annotations.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("favicon.ico", views.favicon),

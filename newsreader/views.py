@@ -11,7 +11,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from newsreader.forms import ArticleSearchForm, EntitySearchForm
 from newsreader.http import HtmxHttpRequest
-from newsreader.models import Alias, Article, Entity, EntityKind
+from newsreader.models import Alias, Article, Entity
 
 
 @require_GET
@@ -44,21 +44,6 @@ def article_list(request: HtmxHttpRequest) -> HttpResponse:
     if request.htmx and not request.htmx.boosted:
         template += "#results"
     return render(request, template, {"form": form, "page": page, "query": query})
-
-
-@require_GET
-def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    article = get_object_or_404(Article.objects.select_related("source"), pk=pk)
-    entities = Entity.objects.mentioned_in(article)
-    by_kind = [
-        (label, [entity for entity in entities if entity.kind == kind])
-        for kind, label in EntityKind.choices
-    ]
-    return render(
-        request,
-        "newsreader/article_detail.html",
-        {"article": article, "entities_by_kind": [row for row in by_kind if row[1]]},
-    )
 
 
 @require_GET

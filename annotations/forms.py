@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from django import forms
+
+from annotations.models import Mention, Quote
+from annotations.spans import check_span, from_utf16
+from newsreader.models import Entity, EntityKind
+
+
+class SelectionForm(forms.Form):
+    """A selection as the browser sends it: UTF-16 positions and the text.
+
+    ``span(body)`` converts to code points and checks the text is there.
+    """
+
+    start = forms.IntegerField(min_value=0)
+    end = forms.IntegerField(min_value=0)
+    exact = forms.CharField(strip=False, max_length=20_000)
+
+    def span(self, body: str) -> tuple[int, int]:
+        start = from_utf16(body, self.cleaned_data["start"])
+        end = from_utf16(body, self.cleaned_data["end"])
+        check_span(body, start, end, self.cleaned_data["exact"])
+        return start, end
+
+
+class EntityChoiceForm(forms.Form):
+    """An existing entity, or the name and kind of a new one."""
+
+    entity = forms.ModelChoiceField(
+        Entity.objects.canonical(),
+        required=False,
+        error_messages={"invalid_choice": "That entity does not exist (any more)."},
+    )
+    new_name = forms.CharField(required=False, max_length=300)
+    kind = forms.ChoiceField(choices=EntityKind.choices, required=False)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not cleaned.get("entity") and not cleaned.get("new_name", "").strip():
+            raise forms.ValidationError("Choose an entity, or name a new one.")
+        if (
+            cleaned.get("new_name")
+            and not cleaned.get("entity")
+            and not cleaned.get("kind")
+        ):
+            raise forms.ValidationError(
+                "Say whether the new entity is a person, organisation or place."
+            )
+        return cleaned
+
+    def chosen_entity(self) -> Entity:
+        if entity := self.cleaned_data.get("entity"):
+            return entity
+        return Entity.objects.create_named(
+            name=self.cleaned_data["new_name"], kind=self.cleaned_data["kind"]
+        )
+
+
+class MentionForm(SelectionForm, EntityChoiceForm):
+    pass
+
+
+class QuoteForm(SelectionForm):
+    type = forms.ChoiceField(choices=Quote.Type.choices, required=False)
+
+
+class QuoteUpdateForm(EntityChoiceForm):
+    """Any of: a new type, a speaker entity, or a speaker mention in the text."""
+
+    type = forms.ChoiceField(choices=Quote.Type.choices, required=False)
+    speaker_mention = forms.ModelChoiceField(
+        Mention.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": "That is not one of your mentions."},
+    )
+
+    def __init__(self, *args, mentions, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["speaker_mention"].queryset = mentions
+
+    def clean(self) -> dict:
+        cleaned = forms.Form.clean(self)
+        if not any(
+            cleaned.get(name)
+            for name in ("type", "speaker_mention", "entity", "new_name")
+        ):
+            raise forms.ValidationError("Nothing to change.")
+        if cleaned.get("new_name") and not cleaned.get("kind"):
+            raise forms.ValidationError(
+                "Say whether the speaker is a person or an organisation."
+            )
+        return cleaned
+
+    def speaker(self) -> Entity | None:
+        if self.cleaned_data.get("entity") or self.cleaned_data.get("new_name"):
+            return self.chosen_entity()
+        return None
+
+
+def error_text(form: forms.Form) -> str:
+    """A form's errors as one line a person can read."""
+    messages = []
+    for field, errors in form.errors.items():
+        label = "" if field == "__all__" else f"{field}: "
+        messages.extend(f"{label}{error}" for error in errors)
+    return " ".join(messages)

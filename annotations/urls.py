@@ -1,0 +1,34 @@
+from django.urls import path
+
+from annotations import views
+
+app_name = "annotations"
+
+article = "articles/<int:pk>/"
+
+urlpatterns = [
+    path(f"{article}mentions/", views.mention_create, name="mention-create"),
+    path(
+        f"{article}mentions/<int:span_pk>/", views.mention_update, name="mention-update"
+    ),
+    path(f"{article}quotes/", views.quote_create, name="quote-create"),
+    path(f"{article}quotes/<int:quote_pk>/", views.quote_update, name="quote-update"),
+    path(
+        f"{article}quotes/<int:quote_pk>/parts/",
+        views.quote_part_create,
+        name="quote-part-create",
+    ),
+    path(f"{article}quotes/<int:quote_pk>/cue/", views.quote_cue, name="quote-cue"),
+    path(
+        f"{article}quotes/<int:quote_pk>/delete/",
+        views.quote_delete,
+        name="quote-delete",
+    ),
+    path(f"{article}spans/<int:span_pk>/move/", views.span_move, name="span-move"),
+    path(
+        f"{article}spans/<int:span_pk>/delete/", views.span_delete, name="span-delete"
+    ),
+    path(f"{article}undo/<str:token>/", views.undo, name="undo"),
+    path(f"{article}review/submit/", views.review_submit, name="review-submit"),
+    path(f"{article}picker/", views.entity_picker, name="entity-picker"),
+]

@@ -1,0 +1,433 @@
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.contrib.auth.views import redirect_to_login
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from annotations import editing
+from annotations.forms import (
+    EntityChoiceForm,
+    MentionForm,
+    QuoteForm,
+    QuoteUpdateForm,
+    SelectionForm,
+    error_text,
+)
+from annotations.linking import candidates
+from annotations.models import Mention, Quote, Review, Span
+from annotations.rendering import Drawn, render_body
+from annotations.spans import SpanError
+from newsreader.http import HtmxHttpRequest
+from newsreader.models import Article, EntityKind
+
+ANNOTATOR_GROUPS = ("reviewer", "curator")
+
+
+def can_annotate(user) -> bool:
+    return (
+        user.is_authenticated and user.groups.filter(name__in=ANNOTATOR_GROUPS).exists()
+    )
+
+
+def annotator_required(view: Callable) -> Callable:
+    """Sign-in and the reviewer role, checked on the server for every write.
+
+    Bad spans, closed reviews and bad forms become 4xx answers whose body is
+    a message for the person, never a 500.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request: HtmxHttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            page = request.htmx.current_url if request.htmx else request.get_full_path()
+            login = redirect_to_login(page or "/")
+            if request.htmx:
+                return HttpResponseClientRedirect(login["Location"])
+            return login
+        if not can_annotate(request.user):
+            return _message(
+                "Only reviewers can annotate. "
+                "Ask a curator to add you to the reviewer group.",
+                403,
+            )
+        try:
+            return view(request, *args, **kwargs)
+        except SpanError as error:
+            return _message(str(error), 400)
+        except editing.ReviewClosed as error:
+            return _message(str(error), 409)
+
+    return wrapper
+
+
+def _message(text: str, status: int) -> HttpResponse:
+    return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
+
+
+def _get_article(pk: int) -> Article:
+    return get_object_or_404(Article.objects.select_related("source"), pk=pk)
+
+
+def _get_own_span(request: HtmxHttpRequest, article: Article, pk: int) -> Span:
+    return get_object_or_404(
+        Span.objects.select_related("review", "article"),
+        pk=pk,
+        article=article,
+        review__reviewer=request.user,
+    )
+
+
+def _get_own_quote(request: HtmxHttpRequest, article: Article, pk: int) -> Quote:
+    return get_object_or_404(
+        Quote.objects.select_related("review", "article"),
+        pk=pk,
+        article=article,
+        review__reviewer=request.user,
+    )
+
+
+@dataclass
+class QuoteRow:
+    quote: Quote
+    parts: list[Span] = field(default_factory=list)
+    cue: Span | None = None
+    mine: bool = False
+
+    @property
+    def words(self) -> str:
+        return " … ".join(part.exact for part in self.parts)
+
+
+def workspace_context(
+    request: HtmxHttpRequest,
+    article: Article,
+    *,
+    selected_quote: int | None = None,
+    selected_mention: int | None = None,
+    toast: str = "",
+    undo_token: str = "",
+) -> dict:
+    """Everything the article page draws, from one query for the spans.
+
+    An annotator sees their own review, and with ``others=1`` the reviews
+    other reviewers have submitted; everyone else sees the curated
+    (adjudicated) set.
+    """
+    annotator = can_annotate(request.user)
+    show_others = request.GET.get("others") == "1" or request.POST.get("others") == "1"
+    review = (
+        Review.objects.filter(article=article, reviewer=request.user).first()
+        if annotator
+        else None
+    )
+    visible = Q(review__status=Review.Status.ADJUDICATED)
+    if annotator:
+        visible = Q(review__reviewer=request.user)
+        if show_others:
+            # The curated set stays out of sight: it would steer the review.
+            visible |= Q(review__status=Review.Status.SUBMITTED)
+    spans = list(
+        Span.objects.filter(visible, article=article, status=Span.Status.ACCEPTED)
+        .select_related(
+            "review__reviewer",
+            "mention__entity",
+            "quote__speaker",
+            "cue_of__speaker",
+        )
+        .order_by("start", "-end")
+    )
+
+    drawn, quotes, entity_counts, entities, first_mention = [], {}, Counter(), {}, {}
+    for span in spans:
+        mine = review is not None and span.review_id == review.pk
+        whose = "" if mine or not annotator else f" — {span.review.reviewer}"
+        mention = getattr(span, "mention", None)
+        cue_of = getattr(span, "cue_of", None)
+        if mention is not None:
+            entity = mention.entity
+            if mine or not annotator:
+                entity_counts[entity.pk] += 1
+                entities[entity.pk] = entity
+                first_mention.setdefault(entity.pk, span.pk)
+            drawn.append(
+                Drawn(
+                    span.pk,
+                    span.start,
+                    span.end,
+                    "mention",
+                    f"{entity.get_kind_display()}: {entity.name}{whose}",
+                    css=f"kind-{entity.kind.lower()}",
+                    mine=mine,
+                )
+            )
+        elif span.quote_id is not None:
+            row = quotes.setdefault(span.quote_id, QuoteRow(span.quote, mine=mine))
+            row.parts.append(span)
+            drawn.append(
+                Drawn(
+                    span.pk,
+                    span.start,
+                    span.end,
+                    "quote",
+                    f"{span.quote.get_type_display()} quote by "
+                    f"{_speaker(span.quote)}{whose}",
+                    quote=span.quote_id,
+                    mine=mine,
+                )
+            )
+        elif cue_of is not None:
+            quotes.setdefault(cue_of.pk, QuoteRow(cue_of, mine=mine)).cue = span
+            drawn.append(
+                Drawn(
+                    span.pk,
+                    span.start,
+                    span.end,
+                    "cue",
+                    f"Cue of a quote by {_speaker(cue_of)}{whose}",
+                    quote=cue_of.pk,
+                    mine=mine,
+                )
+            )
+
+    quote_rows = sorted(
+        (row for row in quotes.values() if row.parts),
+        key=lambda row: row.parts[0].start,
+    )
+    entity_rows = sorted(
+        (
+            (entities[pk], count, first_mention[pk])
+            for pk, count in entity_counts.items()
+        ),
+        key=lambda row: (-row[1], row[0].name),
+    )
+    return {
+        "article": article,
+        "body_html": render_body(article.body, drawn),
+        "annotator": annotator,
+        "review": review,
+        "show_others": show_others,
+        "quote_rows": quote_rows,
+        "entity_rows": entity_rows,
+        "kinds": EntityKind.choices,
+        "quote_types": Quote.Type.choices,
+        "selected_quote": quotes.get(selected_quote) if selected_quote else None,
+        "selected_mention": next(
+            (s for s in spans if s.pk == selected_mention and hasattr(s, "mention")),
+            None,
+        ),
+        "toast": toast,
+        "undo_token": undo_token,
+    }
+
+
+def _speaker(quote: Quote) -> str:
+    return quote.speaker.name if quote.speaker_id else "an unknown speaker"
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    article = _get_article(pk)
+    context = workspace_context(
+        request,
+        article,
+        selected_quote=_int(request.GET.get("quote")),
+        selected_mention=_int(request.GET.get("mention")),
+    )
+    template = "annotations/article_detail.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#workspace"
+    return render(request, template, context)
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _workspace(request: HtmxHttpRequest, article: Article, **kwargs) -> HttpResponse:
+    context = workspace_context(request, article, **kwargs)
+    return render(request, "annotations/article_detail.html#workspace", context)
+
+
+@require_POST
+@annotator_required
+def mention_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    article = _get_article(pk)
+    form = MentionForm(request.POST)
+    if not form.is_valid():
+        return _message(error_text(form), 400)
+    start, end = form.span(article.body)
+    entity = form.chosen_entity()
+    review = editing.start_review(article=article, reviewer=request.user)
+    mention = editing.create_mention(review=review, start=start, end=end, entity=entity)
+    return _workspace(
+        request, article, toast=f"“{mention.span.exact}” linked to {entity.name}."
+    )
+
+
+@require_POST
+@annotator_required
+def mention_update(request: HtmxHttpRequest, pk: int, span_pk: int) -> HttpResponse:
+    article = _get_article(pk)
+    span = _get_own_span(request, article, span_pk)
+    mention = get_object_or_404(Mention, span=span)
+    form = EntityChoiceForm(request.POST)
+    if not form.is_valid():
+        return _message(error_text(form), 400)
+    entity = form.chosen_entity()
+    editing.change_mention_entity(mention=mention, entity=entity)
+    return _workspace(
+        request,
+        article,
+        selected_mention=span.pk,
+        toast=f"Now linked to {entity.name}.",
+    )
+
+
+@require_POST
+@annotator_required
+def quote_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    article = _get_article(pk)
+    form = QuoteForm(request.POST)
+    if not form.is_valid():
+        return _message(error_text(form), 400)
+    start, end = form.span(article.body)
+    review = editing.start_review(article=article, reviewer=request.user)
+    quote = editing.create_quote(
+        review=review, parts=[(start, end)], type=form.cleaned_data["type"] or "direct"
+    )
+    return _workspace(
+        request,
+        article,
+        selected_quote=quote.pk,
+        toast="Quote marked. Now choose who said it.",
+    )
+
+
+@require_POST
+@annotator_required
+def quote_update(request: HtmxHttpRequest, pk: int, quote_pk: int) -> HttpResponse:
+    article = _get_article(pk)
+    quote = _get_own_quote(request, article, quote_pk)
+    form = QuoteUpdateForm(
+        request.POST, mentions=Mention.objects.filter(span__review=quote.review)
+    )
+    if not form.is_valid():
+        return _message(error_text(form), 400)
+    editing.update_quote(
+        quote=quote,
+        type=form.cleaned_data["type"] or None,
+        speaker=form.speaker(),
+        speaker_mention=form.cleaned_data["speaker_mention"],
+    )
+    return _workspace(request, article, selected_quote=quote.pk, toast="Quote saved.")
+
+
+@require_POST
+@annotator_required
+def quote_part_create(request: HtmxHttpRequest, pk: int, quote_pk: int) -> HttpResponse:
+    article = _get_article(pk)
+    quote = _get_own_quote(request, article, quote_pk)
+    form = SelectionForm(request.POST)
+    if not form.is_valid():
+        return _message(error_text(form), 400)
+    start, end = form.span(article.body)
+    editing.add_quote_part(quote=quote, start=start, end=end)
+    return _workspace(
+        request, article, selected_quote=quote.pk, toast="Part added to the quote."
+    )
+
+
+@require_POST
+@annotator_required
+def quote_cue(request: HtmxHttpRequest, pk: int, quote_pk: int) -> HttpResponse:
+    article = _get_article(pk)
+    quote = _get_own_quote(request, article, quote_pk)
+    form = SelectionForm(request.POST)
+    if not form.is_valid():
+        return _message(error_text(form), 400)
+    start, end = form.span(article.body)
+    cue = editing.set_quote_cue(quote=quote, start=start, end=end)
+    return _workspace(
+        request, article, selected_quote=quote.pk, toast=f"Cue set: “{cue.exact}”."
+    )
+
+
+@require_POST
+@annotator_required
+def quote_delete(request: HtmxHttpRequest, pk: int, quote_pk: int) -> HttpResponse:
+    article = _get_article(pk)
+    quote = _get_own_quote(request, article, quote_pk)
+    token = editing.delete_quote(quote=quote)
+    return _workspace(request, article, toast="Quote deleted.", undo_token=token)
+
+
+@require_POST
+@annotator_required
+def span_move(request: HtmxHttpRequest, pk: int, span_pk: int) -> HttpResponse:
+    article = _get_article(pk)
+    span = _get_own_span(request, article, span_pk)
+    form = SelectionForm(request.POST)
+    if not form.is_valid():
+        return _message(error_text(form), 400)
+    start, end = form.span(article.body)
+    editing.move_span(span=span, start=start, end=end)
+    return _workspace(request, article, toast=f"Now “{span.exact}”.")
+
+
+@require_POST
+@annotator_required
+def span_delete(request: HtmxHttpRequest, pk: int, span_pk: int) -> HttpResponse:
+    article = _get_article(pk)
+    span = _get_own_span(request, article, span_pk)
+    words = span.exact
+    token = editing.delete_span(span=span)
+    return _workspace(request, article, toast=f"Deleted “{words}”.", undo_token=token)
+
+
+@require_POST
+@annotator_required
+def undo(request: HtmxHttpRequest, pk: int, token: str) -> HttpResponse:
+    article = _get_article(pk)
+    if not editing.undo(token=token, user=request.user):
+        return _message("There is nothing of yours to undo there.", 404)
+    return _workspace(request, article, toast="Restored.")
+
+
+@require_POST
+@annotator_required
+def review_submit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    article = _get_article(pk)
+    review = editing.start_review(article=article, reviewer=request.user)
+    editing.submit_review(review=review)
+    return _workspace(request, article, toast="Review submitted. Thank you.")
+
+
+@require_GET
+@annotator_required
+def entity_picker(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    article = _get_article(pk)
+    text = request.GET.get("q", "")[:200].replace("\x00", "")
+    kind = request.GET.get("kind", "")
+    if kind not in EntityKind.values:
+        kind = ""
+    return render(
+        request,
+        "annotations/entity_picker.html",
+        {
+            "article": article,
+            "query": text.strip(),
+            "kind": kind,
+            "kind_label": EntityKind(kind).label if kind else "",
+            "candidates": candidates(text, article=article, kind=kind),
+        },
+    )

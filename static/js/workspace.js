@@ -1,0 +1,352 @@
+// The article page: jump to spans from the side panel, and for reviewers,
+// turn a text selection into a mention or a quote.
+//
+// Offsets sent to the server are UTF-16 positions in the article body (the
+// JSON in #article-text); each rendered segment carries its own (data-o).
+// The server converts them to code points and checks the words are there.
+(function () {
+  "use strict";
+
+  const WORD = /[\p{L}\p{N}\p{M}]/u;
+  const KEYS = { p: "PERSON", o: "ORG", l: "PLACE", q: "QUOTE" };
+  const KIND_LABELS = { PERSON: "person", ORG: "organisation", PLACE: "place" };
+
+  const textNode = document.getElementById("article-text");
+  const body = textNode ? JSON.parse(textNode.textContent) : null;
+  const toolbar = document.getElementById("selection-toolbar");
+  const picker = document.getElementById("picker");
+  const pickerInput = document.getElementById("picker-input");
+  const pickerResults = document.getElementById("picker-results");
+  const modeBanner = document.getElementById("mode-banner");
+
+  let selection = null; // {start, end, exact} in UTF-16 units
+  let altHeld = false;
+  let pickerPurpose = null; // {kind, onChoose}
+  let speakerMode = false;
+  let toastTimer = null;
+
+  const workspace = () => document.getElementById("workspace");
+  const articleUrl = () => `/articles/${workspace().dataset.article}/`;
+
+  // ---- Jumping to a span from the side panel -----------------------------
+
+  function flash(spanId) {
+    const mark = document.querySelector(`#article-body mark[data-span="${spanId}"]`);
+    if (!mark) return;
+    mark.scrollIntoView({ behavior: "smooth", block: "center" });
+    document.querySelectorAll(`#article-body mark[data-span="${spanId}"]`).forEach((m) => {
+      m.classList.remove("flash");
+      void m.offsetWidth; // restart the animation
+      m.classList.add("flash");
+    });
+    mark.focus({ preventScroll: true });
+  }
+
+  document.addEventListener("click", (event) => {
+    const jump = event.target.closest("[data-jump]");
+    if (jump) {
+      flash(jump.dataset.jump);
+      if (jump.dataset.openQuote) openEditor("quote", jump.dataset.openQuote);
+    }
+  });
+
+  if (!body) return; // not an annotator: reading only
+
+  // ---- Selection to offsets ----------------------------------------------
+
+  function pointOffset(node, offset) {
+    // A boundary inside a text node: its segment's offset plus the offset.
+    if (node.nodeType === Node.TEXT_NODE) {
+      const seg = node.parentElement.closest("[data-o]");
+      return seg ? Number(seg.dataset.o) + offset : null;
+    }
+    // A boundary between children: the start of the next segment, or the
+    // end of the last one before it.
+    const segs = Array.from(node.querySelectorAll ? node.querySelectorAll("[data-o]") : []);
+    const after = node.childNodes[offset];
+    for (const seg of segs) {
+      if (after && (after === seg || after.contains(seg) ||
+          (after.compareDocumentPosition(seg) & Node.DOCUMENT_POSITION_FOLLOWING))) {
+        return Number(seg.dataset.o);
+      }
+    }
+    const last = segs[segs.length - 1];
+    if (last) return Number(last.dataset.o) + last.textContent.length;
+    const seg = node.closest && node.closest("[data-o]");
+    return seg ? Number(seg.dataset.o) + (offset ? seg.textContent.length : 0) : null;
+  }
+
+  function snap(start, end) {
+    while (start < end && /\s/.test(body[start])) start++;
+    while (end > start && /\s/.test(body[end - 1])) end--;
+    if (!altHeld) {
+      while (start > 0 && WORD.test(body[start - 1]) && WORD.test(body[start])) start--;
+      while (end < body.length && WORD.test(body[end]) && WORD.test(body[end - 1])) end++;
+    }
+    return [start, end];
+  }
+
+  function readSelection() {
+    const sel = window.getSelection();
+    const area = document.getElementById("article-body");
+    if (!sel || sel.isCollapsed || !sel.rangeCount || !area) return null;
+    const range = sel.getRangeAt(0);
+    if (!area.contains(range.commonAncestorContainer)) return null;
+    let start = pointOffset(range.startContainer, range.startOffset);
+    let end = pointOffset(range.endContainer, range.endOffset);
+    if (start === null || end === null) return null;
+    [start, end] = snap(Math.min(start, end), Math.max(start, end));
+    if (start >= end) return null;
+    return { start, end, exact: body.slice(start, end), rect: range.getBoundingClientRect() };
+  }
+
+  function showToolbar() {
+    selection = readSelection();
+    if (!selection || picker.hidden === false) {
+      if (!selection) toolbar.hidden = true;
+      return;
+    }
+    toolbar.hidden = false;
+    const { rect } = selection;
+    const top = rect.bottom + window.scrollY + 8;
+    const left = Math.max(8, Math.min(rect.left + window.scrollX,
+      window.scrollX + document.documentElement.clientWidth - toolbar.offsetWidth - 8));
+    toolbar.style.top = `${top}px`;
+    toolbar.style.left = `${left}px`;
+  }
+
+  let selectionTimer = null;
+  document.addEventListener("selectionchange", () => {
+    clearTimeout(selectionTimer);
+    selectionTimer = setTimeout(showToolbar, 120);
+  });
+  document.addEventListener("mouseup", (event) => {
+    altHeld = event.altKey;
+    if (!event.target.closest("#selection-toolbar, #picker")) setTimeout(showToolbar, 0);
+  });
+  document.addEventListener("keydown", (event) => { if (event.key === "Alt") altHeld = true; });
+  document.addEventListener("keyup", (event) => { if (event.key === "Alt") altHeld = false; });
+
+  // ---- Talking to the server ------------------------------------------------
+
+  function post(path, values) {
+    values.others = workspace().dataset.others;
+    return htmx.ajax("POST", articleUrl() + path, {
+      target: "#workspace", swap: "outerHTML", values,
+    });
+  }
+
+  function openEditor(what, id) {
+    const others = workspace().dataset.others;
+    htmx.ajax("GET", `${articleUrl()}?others=${others}&${what}=${id}`, {
+      target: "#workspace", swap: "outerHTML",
+    });
+  }
+
+  function selectionValues() {
+    return { start: selection.start, end: selection.end, exact: selection.exact };
+  }
+
+  function clearSelection() {
+    window.getSelection().removeAllRanges();
+    selection = null;
+    toolbar.hidden = true;
+  }
+
+  // ---- The toolbar ------------------------------------------------------------
+
+  function mark(what) {
+    if (!selection) return;
+    if (what === "CANCEL") return clearSelection();
+    if (what === "QUOTE") {
+      post("quotes/", selectionValues());
+      return clearSelection();
+    }
+    const chosen = selectionValues();
+    openPicker({
+      kind: what,
+      text: chosen.exact,
+      title: `Which ${KIND_LABELS[what]} is “${chosen.exact}”?`,
+      onChoose: (entity) => post("mentions/", { ...chosen, ...entity }),
+    });
+  }
+
+  toolbar.addEventListener("mousedown", (event) => event.preventDefault()); // keep the selection
+  toolbar.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-mark]");
+    if (button) mark(button.dataset.mark);
+  });
+
+  // ---- The entity picker ----------------------------------------------------
+
+  function openPicker({ kind, text, title, onChoose }) {
+    pickerPurpose = { kind, onChoose };
+    toolbar.hidden = true;
+    picker.hidden = false;
+    document.getElementById("picker-title").textContent = title;
+    const anchor = selection ? selection.rect : null;
+    picker.style.top = `${(anchor ? anchor.bottom : 120) + window.scrollY + 8}px`;
+    picker.style.left = `${Math.max(8, (anchor ? anchor.left : 80) + window.scrollX)}px`;
+    pickerInput.value = text;
+    loadCandidates();
+    pickerInput.focus();
+    pickerInput.select();
+  }
+
+  function closePicker() {
+    picker.hidden = true;
+    pickerPurpose = null;
+    pickerResults.replaceChildren();
+  }
+
+  function loadCandidates() {
+    const params = new URLSearchParams({ q: pickerInput.value, kind: pickerPurpose.kind || "" });
+    htmx.ajax("GET", `${picker.dataset.url}?${params}`, { target: "#picker-results", swap: "innerHTML" });
+  }
+
+  let pickerTimer = null;
+  pickerInput.addEventListener("input", () => {
+    clearTimeout(pickerTimer);
+    pickerTimer = setTimeout(loadCandidates, 150);
+  });
+
+  function options() {
+    return Array.from(pickerResults.querySelectorAll("[role=option]"));
+  }
+
+  function moveChoice(step) {
+    const all = options();
+    if (!all.length) return;
+    let index = all.findIndex((o) => o.getAttribute("aria-selected") === "true");
+    index = (index + step + all.length) % all.length;
+    all.forEach((o, i) => o.setAttribute("aria-selected", String(i === index)));
+    all[index].scrollIntoView({ block: "nearest" });
+    pickerInput.setAttribute("aria-activedescendant", all[index].id);
+  }
+
+  function choose(option) {
+    if (!option || !pickerPurpose) return;
+    const entity = option.dataset.entity
+      ? { entity: option.dataset.entity }
+      : { new_name: option.dataset.new, kind: pickerPurpose.kind || "PERSON" };
+    const { onChoose } = pickerPurpose;
+    closePicker();
+    clearSelection();
+    onChoose(entity);
+  }
+
+  pickerInput.addEventListener("keydown", (event) => {
+    if (event.key === "ArrowDown") { event.preventDefault(); moveChoice(1); }
+    else if (event.key === "ArrowUp") { event.preventDefault(); moveChoice(-1); }
+    else if (event.key === "Enter") {
+      event.preventDefault();
+      choose(options().find((o) => o.getAttribute("aria-selected") === "true"));
+    } else if (event.key === "Escape") { event.preventDefault(); closePicker(); }
+  });
+  pickerResults.addEventListener("click", (event) => choose(event.target.closest("[role=option]")));
+
+  // ---- Quote and mention editors ---------------------------------------------
+
+  function setSpeakerMode(on) {
+    speakerMode = on;
+    modeBanner.hidden = !on;
+    document.body.classList.toggle("picking-speaker", on);
+  }
+
+  document.addEventListener("click", (event) => {
+    const action = event.target.closest("[data-action]");
+    const quoteId = workspace().dataset.quote;
+    if (action) {
+      const name = action.dataset.action;
+      if (name === "pick-speaker") setSpeakerMode(true);
+      if (name === "search-speaker") {
+        openPicker({
+          kind: "PERSON", text: "", title: "Who said it?",
+          onChoose: (entity) => post(`quotes/${quoteId}/`, entity),
+        });
+      }
+      if (name === "set-cue" || name === "add-part") useSelectionFor(name);
+      if (name === "relink") {
+        const spanId = action.dataset.span;
+        openPicker({
+          kind: action.dataset.kind, text: action.dataset.exact,
+          title: `Which entity is “${action.dataset.exact}”?`,
+          onChoose: (entity) => post(`mentions/${spanId}/`, entity),
+        });
+      }
+      if (name === "move" && selection) {
+        post(`spans/${action.dataset.span}/move/`, selectionValues());
+        clearSelection();
+      }
+      return;
+    }
+    const markEl = event.target.closest("#article-body mark[data-span]");
+    if (!markEl || !window.getSelection().isCollapsed) return;
+    if (speakerMode) {
+      if (markEl.classList.contains("mention") && quoteId) {
+        post(`quotes/${quoteId}/`, { speaker_mention: markEl.dataset.span });
+      }
+      setSpeakerMode(false);
+      return;
+    }
+    if (markEl.classList.contains("mine")) {
+      if (markEl.dataset.quote) openEditor("quote", markEl.dataset.quote);
+      else openEditor("mention", markEl.dataset.span);
+    }
+  });
+
+  function useSelectionFor(what) {
+    const quoteId = workspace().dataset.quote;
+    if (!quoteId) return;
+    if (!selection) {
+      showToast(what === "set-cue"
+        ? "Select the reporting verb (“said”, “told”) first."
+        : "Select the quoted words first.");
+      return;
+    }
+    post(`quotes/${quoteId}/${what === "set-cue" ? "cue" : "parts"}/`, selectionValues());
+    clearSelection();
+  }
+
+  // ---- Keys -------------------------------------------------------------------
+
+  document.addEventListener("keydown", (event) => {
+    if (event.target.closest("input, select, textarea") || event.ctrlKey || event.metaKey) return;
+    const key = event.key.toLowerCase();
+    if (key === "escape") {
+      if (!picker.hidden) closePicker();
+      else if (speakerMode) setSpeakerMode(false);
+      else clearSelection();
+      return;
+    }
+    if (toolbar.hidden && picker.hidden) showToolbar(); // keys may beat the debounce
+    if (!selection || toolbar.hidden) return;
+    if (KEYS[key]) { event.preventDefault(); mark(KEYS[key]); }
+    else if (key === "c" && workspace().dataset.quote) { event.preventDefault(); useSelectionFor("set-cue"); }
+    else if (key === "a" && workspace().dataset.quote) { event.preventDefault(); useSelectionFor("add-part"); }
+  });
+
+  // ---- Messages -----------------------------------------------------------------
+
+  function showToast(text) {
+    const toast = document.getElementById("toast");
+    toast.replaceChildren(Object.assign(document.createElement("span"), { textContent: text }));
+    toast.hidden = false;
+    armToast();
+  }
+
+  function armToast() {
+    const toast = document.getElementById("toast");
+    clearTimeout(toastTimer);
+    if (toast && !toast.hidden) toastTimer = setTimeout(() => { toast.hidden = true; }, 10000);
+  }
+
+  document.body.addEventListener("htmx:afterSwap", (event) => {
+    if (event.detail.target.id === "workspace" || event.target.id === "workspace") armToast();
+    if (event.detail.target.id === "picker-results") moveChoice(0);
+  });
+  document.body.addEventListener("htmx:responseError", (event) => {
+    showToast(event.detail.xhr.responseText || "Something went wrong; nothing was saved.");
+  });
+  armToast();
+})();

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+from newsreader.models import Article
+from tests.browser.helpers import drag_select, sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PASSWORD = "demo-pass-for-tests"
+
+
+@pytest.fixture
+def seed(monkeypatch) -> Article:
+    monkeypatch.setenv("DEMO_PASSWORD", PASSWORD)
+    call_command("seed", verbosity=0)
+    return Article.objects.get()
+
+
+def marks(page: Page, label: str):
+    return page.locator(f'#article-body mark[data-label="{label}"]')
+
+
+def test_reviewer_marks_a_quote_and_a_mention_and_others_see_them_after_submit(
+    page: Page, browser, live_server, seed
+):
+    sign_in(page, "reviewer", PASSWORD)
+    page.goto(seed.get_absolute_url())
+    # The reviewer starts from a blank page, not from the curator's gold.
+    expect(page.locator("#article-body mark")).to_have_count(0)
+
+    drag_select(page, "Not yet")
+    expect(page.locator("#selection-toolbar")).to_be_visible()
+    page.keyboard.press("q")
+    expect(page.locator(".editor blockquote")).to_have_text("“Not yet”")
+
+    page.get_by_role("button", name="Search for the speaker…").click()
+    page.locator("#picker-input").press_sequentially("Abadi", delay=20)
+    expect(page.locator("#picker-options [role=option]").first).to_contain_text(
+        "Haider al-Abadi"
+    )
+    page.locator("#picker-input").press("Enter")
+    expect(page.locator(".quote-list")).to_contain_text("Haider al-Abadi — Not yet")
+
+    drag_select(page, "Rogachyov")
+    page.keyboard.press("p")
+    expect(page.locator("#picker-input")).to_have_value("Rogachyov")
+    expect(page.locator("#picker-options [role=option]").first).to_contain_text(
+        "Ilya Rogachev"
+    )
+    page.keyboard.press("Enter")
+    expect(marks(page, "Person: Ilya Rogachev")).to_have_count(1)
+
+    page.reload()
+    expect(marks(page, "Person: Ilya Rogachev")).to_have_text("Rogachyov")
+    expect(marks(page, "Direct quote by Haider al-Abadi")).to_have_text("Not yet")
+
+    other = browser.new_context(base_url=live_server.url).new_page()
+    sign_in(other, "reviewer2", PASSWORD)
+    other.goto(seed.get_absolute_url() + "?others=1")
+    expect(other.locator("#article-body mark")).to_have_count(0)
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Submit review").click()
+    expect(page.locator(".review-box .status")).to_contain_text("Submitted")
+
+    other.reload()
+    expect(marks(other, "Person: Ilya Rogachev — reviewer")).to_have_text("Rogachyov")
+    other.context.close()
