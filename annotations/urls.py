@@ -31,4 +31,9 @@ urlpatterns = [
     path(f"{article}undo/<str:token>/", views.undo, name="undo"),
     path(f"{article}review/submit/", views.review_submit, name="review-submit"),
     path(f"{article}picker/", views.entity_picker, name="entity-picker"),
+    path(
+        f"{article}annotations.jsonld",
+        views.annotations_jsonld,
+        name="annotations-jsonld",
+    ),
 ]

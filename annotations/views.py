@@ -6,14 +6,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Q
-from django.http import HttpResponse
+from django.db.models import Q, QuerySet
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from annotations import editing
+from annotations.export import web_annotations
 from annotations.forms import (
     EntityChoiceForm,
     MentionForm,
@@ -28,14 +29,7 @@ from annotations.rendering import Drawn, render_body
 from annotations.spans import SpanError
 from newsreader.http import HtmxHttpRequest
 from newsreader.models import Article, EntityKind
-
-ANNOTATOR_GROUPS = ("reviewer", "curator")
-
-
-def can_annotate(user) -> bool:
-    return (
-        user.is_authenticated and user.groups.filter(name__in=ANNOTATOR_GROUPS).exists()
-    )
+from newsreader.roles import can_annotate
 
 
 def annotator_required(view: Callable) -> Callable:
@@ -107,6 +101,30 @@ class QuoteRow:
         return " … ".join(part.exact for part in self.parts)
 
 
+def visible_spans(
+    request: HtmxHttpRequest, article: Article, *, annotator: bool, others: bool
+) -> QuerySet[Span]:
+    """The accepted spans this person may see, with what draws them.
+
+    An annotator sees their own review, and with ``others`` the reviews
+    other reviewers have submitted; everyone else sees the curated
+    (adjudicated) set.
+    """
+    visible = Q(review__status=Review.Status.ADJUDICATED)
+    if annotator:
+        visible = Q(review__reviewer=request.user)
+        if others:
+            # The curated set stays out of sight: it would steer the review.
+            visible |= Q(review__status=Review.Status.SUBMITTED)
+    return (
+        Span.objects.filter(visible, article=article, status=Span.Status.ACCEPTED)
+        .select_related(
+            "review__reviewer", "mention__entity", "quote__speaker", "cue_of__speaker"
+        )
+        .order_by("start", "-end")
+    )
+
+
 def workspace_context(
     request: HtmxHttpRequest,
     article: Article,
@@ -116,12 +134,7 @@ def workspace_context(
     toast: str = "",
     undo_token: str = "",
 ) -> dict:
-    """Everything the article page draws, from one query for the spans.
-
-    An annotator sees their own review, and with ``others=1`` the reviews
-    other reviewers have submitted; everyone else sees the curated
-    (adjudicated) set.
-    """
+    """Everything the article page draws, from one query for the spans."""
     annotator = can_annotate(request.user)
     show_others = request.GET.get("others") == "1" or request.POST.get("others") == "1"
     review = (
@@ -129,21 +142,8 @@ def workspace_context(
         if annotator
         else None
     )
-    visible = Q(review__status=Review.Status.ADJUDICATED)
-    if annotator:
-        visible = Q(review__reviewer=request.user)
-        if show_others:
-            # The curated set stays out of sight: it would steer the review.
-            visible |= Q(review__status=Review.Status.SUBMITTED)
     spans = list(
-        Span.objects.filter(visible, article=article, status=Span.Status.ACCEPTED)
-        .select_related(
-            "review__reviewer",
-            "mention__entity",
-            "quote__speaker",
-            "cue_of__speaker",
-        )
-        .order_by("start", "-end")
+        visible_spans(request, article, annotator=annotator, others=show_others)
     )
 
     drawn, quotes, entity_counts, entities, first_mention = [], {}, Counter(), {}, {}
@@ -256,6 +256,22 @@ def _int(value: str | None) -> int | None:
 def _workspace(request: HtmxHttpRequest, article: Article, **kwargs) -> HttpResponse:
     context = workspace_context(request, article, **kwargs)
     return render(request, "annotations/article_detail.html#workspace", context)
+
+
+@require_GET
+def annotations_jsonld(request: HtmxHttpRequest, pk: int) -> JsonResponse:
+    article = _get_article(pk)
+    spans = visible_spans(
+        request,
+        article,
+        annotator=can_annotate(request.user),
+        others=request.GET.get("others") == "1",
+    )
+    return JsonResponse(
+        web_annotations(article, spans, request.build_absolute_uri),
+        content_type="application/ld+json",
+        json_dumps_params={"ensure_ascii": False, "indent": 2},
+    )
 
 
 @require_POST

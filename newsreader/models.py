@@ -17,7 +17,7 @@ from django.core.validators import (
     RegexValidator,
 )
 from django.db import models
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, FilteredRelation, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils.text import slugify
@@ -83,6 +83,13 @@ class ArticleQuerySet(models.QuerySet):
                 max_fragments=2,
                 fragment_delimiter=" … ",
             ),
+        )
+
+    def with_review_status(self, user) -> ArticleQuerySet:
+        """Each article with ``review_status``: where ``user``'s review of it stands."""
+        return self.annotate(
+            own_review=FilteredRelation("reviews", condition=Q(reviews__reviewer=user)),
+            review_status=F("own_review__status"),
         )
 
     def mentioning(self, entity: Entity) -> ArticleQuerySet:

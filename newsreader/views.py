@@ -12,6 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 from newsreader.forms import ArticleSearchForm, EntitySearchForm
 from newsreader.http import HtmxHttpRequest
 from newsreader.models import Alias, Article, Entity
+from newsreader.roles import can_annotate
 
 
 @require_GET
@@ -36,6 +37,8 @@ def article_list(request: HtmxHttpRequest) -> HttpResponse:
             articles = articles.filter(published_at__lte=end)
     else:
         articles = articles.none()
+    if annotator := can_annotate(request.user):
+        articles = articles.with_review_status(request.user)
 
     page = Paginator(articles, settings.ARTICLES_PER_PAGE).get_page(
         request.GET.get("page")
@@ -43,7 +46,11 @@ def article_list(request: HtmxHttpRequest) -> HttpResponse:
     template = "newsreader/article_list.html"
     if request.htmx and not request.htmx.boosted:
         template += "#results"
-    return render(request, template, {"form": form, "page": page, "query": query})
+    return render(
+        request,
+        template,
+        {"form": form, "page": page, "query": query, "annotator": annotator},
+    )
 
 
 @require_GET

@@ -124,8 +124,10 @@
     altHeld = event.altKey;
     if (!event.target.closest("#selection-toolbar, #picker")) setTimeout(showToolbar, 0);
   });
-  document.addEventListener("keydown", (event) => { if (event.key === "Alt") altHeld = true; });
-  document.addEventListener("keyup", (event) => { if (event.key === "Alt") altHeld = false; });
+  // Alt counts as it was when the selection was made, by mouse or by keys.
+  document.addEventListener("keydown", (event) => {
+    if (event.shiftKey && event.key.startsWith("Arrow")) altHeld = event.altKey;
+  });
 
   // ---- Talking to the server ------------------------------------------------
 

@@ -21,10 +21,11 @@ from annotations.editing import start_review
 from annotations.gold import load_gold, resolve_entity
 from annotations.models import Review
 from newsreader.models import Article, Entity, Source
+from newsreader.roles import CURATOR, REVIEWER
 from newsreader.text import canonical_body
 
 SEED_DIR = settings.BASE_DIR / "fixtures" / "seed"
-DEMO_USERS = {"reviewer": "reviewer", "reviewer2": "reviewer", "curator": "curator"}
+DEMO_USERS = {"reviewer": REVIEWER, "reviewer2": REVIEWER, "curator": CURATOR}
 
 
 class Command(BaseCommand):
@@ -46,14 +47,14 @@ class Command(BaseCommand):
 
 
 def ensure_groups() -> dict[str, Group]:
-    reviewer, _ = Group.objects.get_or_create(name="reviewer")
-    curator, _ = Group.objects.get_or_create(name="curator")
+    reviewer, _ = Group.objects.get_or_create(name=REVIEWER)
+    curator, _ = Group.objects.get_or_create(name=CURATOR)
     curator.permissions.set(
         Permission.objects.filter(
             content_type__app_label__in=["newsreader", "annotations"]
         )
     )
-    return {"reviewer": reviewer, "curator": curator}
+    return {REVIEWER: reviewer, CURATOR: curator}
 
 
 def ensure_demo_users(
@@ -69,7 +70,7 @@ def ensure_demo_users(
     users = {}
     for username, group in DEMO_USERS.items():
         user, created = User.objects.get_or_create(
-            username=username, defaults={"is_staff": group == "curator"}
+            username=username, defaults={"is_staff": group == CURATOR}
         )
         if password or created:
             if not password:

@@ -1,0 +1,95 @@
+"""Annotations as W3C Web Annotation JSON-LD (https://www.w3.org/TR/annotation-model/)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from annotations.models import Quote, Span
+from newsreader.models import Article
+
+CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+
+
+def web_annotations(
+    article: Article, spans: Iterable[Span], absolute: Callable[[str], str]
+) -> dict:
+    """An AnnotationCollection of the article's mentions and quotes.
+
+    ``spans`` come with ``mention__entity``, ``quote__speaker`` and
+    ``review__reviewer`` loaded; ``absolute`` turns a path into a URL.
+    Every target carries both a TextPositionSelector (code points) and a
+    TextQuoteSelector, so a consumer can check one against the other.
+    """
+    source = absolute(article.get_absolute_url())
+    items: list[dict] = []
+    quotes: dict[int, dict] = {}
+    for span in spans:
+        if hasattr(span, "mention"):
+            items.append(
+                {
+                    **_annotation(span, source, f"span-{span.pk}"),
+                    "motivation": "identifying",
+                    "body": absolute(span.mention.entity.get_absolute_url()),
+                    "target": _target(span, source),
+                }
+            )
+        elif span.quote_id is not None:
+            if span.quote_id not in quotes:
+                quotes[span.quote_id] = {
+                    **_annotation(span, source, f"quote-{span.quote_id}"),
+                    "motivation": "describing",
+                    "body": _quote_body(span.quote, absolute),
+                    "target": [],
+                }
+                items.append(quotes[span.quote_id])
+            quotes[span.quote_id]["target"].append(_target(span, source))
+    return {
+        "@context": CONTEXT,
+        "id": absolute(article.get_absolute_url() + "annotations.jsonld"),
+        "type": "AnnotationCollection",
+        "label": f"Annotations of “{article.title}”",
+        "total": len(items),
+        "first": {"type": "AnnotationPage", "startIndex": 0, "items": items},
+    }
+
+
+def _annotation(span: Span, source: str, fragment: str) -> dict:
+    annotation = {
+        "id": f"{source}annotations.jsonld#{fragment}",
+        "type": "Annotation",
+        "created": span.created_at.isoformat(),
+    }
+    if span.review_id:
+        annotation["creator"] = {
+            "type": "Person",
+            "nickname": span.review.reviewer.get_username(),
+        }
+    return annotation
+
+
+def _target(span: Span, source: str) -> dict:
+    return {
+        "source": source,
+        "selector": [
+            {"type": "TextPositionSelector", "start": span.start, "end": span.end},
+            {
+                "type": "TextQuoteSelector",
+                "exact": span.exact,
+                "prefix": span.prefix,
+                "suffix": span.suffix,
+            },
+        ],
+    }
+
+
+def _quote_body(quote: Quote, absolute: Callable[[str], str]) -> list[dict]:
+    body = [{"type": "TextualBody", "purpose": "classifying", "value": quote.type}]
+    if quote.speaker_id:
+        body.append(
+            {
+                "type": "SpecificResource",
+                "purpose": "identifying",
+                "source": absolute(quote.speaker.get_absolute_url()),
+            }
+        )
+    return body
