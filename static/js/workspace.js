@@ -276,7 +276,8 @@
           onChoose: (entity) => post(`mentions/${spanId}/`, entity),
         });
       }
-      if (name === "move" && selection) {
+      if (name === "move") {
+        if (!selection) return showToast("Select the new words first, then press this again.");
         post(`spans/${action.dataset.span}/move/`, selectionValues());
         clearSelection();
       }
@@ -313,8 +314,33 @@
   // ---- Keys -------------------------------------------------------------------
 
   document.addEventListener("keydown", (event) => {
-    if (event.target.closest("input, select, textarea") || event.ctrlKey || event.metaKey) return;
+    if (event.target.closest("input, select, textarea")) return;
+    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z") {
+      // Straight to the server: the button may not be wired up by htmx yet.
+      const undo = document.querySelector("#toast:not([hidden]) [data-undo]");
+      if (undo) {
+        event.preventDefault();
+        htmx.ajax("POST", undo.dataset.undo, { target: "#workspace", swap: "outerHTML" });
+      }
+      return;
+    }
+    if (event.ctrlKey || event.metaKey) return;
     const key = event.key.toLowerCase();
+    // A focused highlight of one's own: Enter opens it, Delete removes it.
+    const focused = event.target.closest && event.target.closest("#article-body mark.mine");
+    if (focused && window.getSelection().isCollapsed) {
+      if (key === "enter") {
+        event.preventDefault();
+        if (focused.dataset.quote) openEditor("quote", focused.dataset.quote);
+        else openEditor("mention", focused.dataset.span);
+        return;
+      }
+      if (key === "delete" || key === "backspace") {
+        event.preventDefault();
+        post(`spans/${focused.dataset.span}/delete/`, {});
+        return;
+      }
+    }
     if (key === "escape") {
       if (!picker.hidden) closePicker();
       else if (speakerMode) setSpeakerMode(false);

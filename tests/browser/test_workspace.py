@@ -69,3 +69,43 @@ def test_reviewer_marks_a_quote_and_a_mention_and_others_see_them_after_submit(
     other.reload()
     expect(marks(other, "Person: Ilya Rogachev — reviewer")).to_have_text("Rogachyov")
     other.context.close()
+
+
+def test_reviewer_deletes_a_mention_with_the_keyboard_and_undoes_it(page: Page, seed):
+    sign_in(page, "reviewer", PASSWORD)
+    page.goto(seed.get_absolute_url())
+    drag_select(page, "Tikrit")
+    page.keyboard.press("l")
+    expect(page.locator("#picker-options [role=option]").first).to_contain_text(
+        "Tikrit"
+    )
+    page.keyboard.press("Enter")
+    tikrit = marks(page, "Place: Tikrit")
+    expect(tikrit).to_have_count(1)
+
+    tikrit.focus()
+    page.keyboard.press("Delete")
+    expect(tikrit).to_have_count(0)
+    expect(page.locator("#toast")).to_contain_text("Deleted “Tikrit”")
+
+    page.keyboard.press("Control+z")
+    expect(marks(page, "Place: Tikrit")).to_have_count(1)
+    page.reload()
+    expect(marks(page, "Place: Tikrit")).to_have_text("Tikrit")
+
+
+def test_the_undo_toast_goes_away_after_ten_seconds(page: Page, seed):
+    sign_in(page, "reviewer", PASSWORD)
+    page.goto(seed.get_absolute_url())
+    page.clock.install()
+    drag_select(page, "Mosul")
+    page.keyboard.press("l")
+    expect(page.locator("#picker-options [role=option]").first).to_contain_text("Mosul")
+    page.keyboard.press("Enter")
+    marks(page, "Place: Mosul").focus()
+    page.keyboard.press("Delete")
+    expect(page.locator("#toast")).to_be_visible()
+    page.clock.run_for(9_000)
+    expect(page.locator("#toast")).to_be_visible()
+    page.clock.run_for(1_500)
+    expect(page.locator("#toast")).to_be_hidden()
