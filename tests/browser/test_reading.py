@@ -58,3 +58,19 @@ def test_entity_search_finds_a_person_by_another_spelling(page: Page):
     expect(page.locator(".entity-rows li")).to_have_count(1)
     page.get_by_role("link", name="Ilya Rogachev").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Ilya Rogachev")
+
+
+def test_a_side_panel_row_scrolls_to_its_span_and_flashes_it(page: Page, users):
+    filler = "\n\n".join(f"Paragraph {n} of filler text." for n in range(60))
+    article = make_article(body=filler + "\n\nAt the end, Rogachev spoke.")
+    make_gold_mention(
+        article, make_entity("Ilya Rogachev"), "Rogachev", curator=users["curator"]
+    )
+    page.goto(article.get_absolute_url())
+    mark = page.locator('#article-body mark[data-label="Person: Ilya Rogachev"]')
+    expect(mark).not_to_be_in_viewport()
+
+    page.get_by_role("button", name="Show Ilya Rogachev in the text: 1 mention").click()
+    expect(mark).to_be_in_viewport()
+    expect(mark).to_have_class(re.compile("flash"))
+    expect(mark).to_be_focused()

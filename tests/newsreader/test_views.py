@@ -279,3 +279,27 @@ def test_favicon_ico_leads_to_the_icon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response["Location"].endswith("favicon.svg")
+
+
+def test_the_list_tells_a_reviewer_where_each_of_their_reviews_stands(client, users):
+    from annotations.models import Review
+
+    untouched = make_article(title="Untouched")
+    started = make_article(title="Started")
+    done = make_article(title="Done")
+    Review.objects.create(article=started, reviewer=users["reviewer"])
+    Review.objects.create(article=done, reviewer=users["reviewer"], status="submitted")
+    Review.objects.create(
+        article=untouched, reviewer=users["reviewer2"], status="submitted"
+    )
+    client.force_login(users["reviewer"])
+    rows = {a.title: a.review_status for a in client.get(LIST).context["page"]}
+    assert rows == {"Untouched": None, "Started": "in_progress", "Done": "submitted"}
+    text = client.get(LIST).text
+    assert "Not started" in text and "In progress" in text and "Submitted" in text
+
+
+def test_the_list_shows_no_review_status_to_readers(client, users):
+    make_article()
+    client.force_login(users["reader"])
+    assert "Not started" not in client.get(LIST).text
