@@ -145,3 +145,56 @@ def test_admin_sets_the_body_hash_when_an_article_is_saved(curator_client):
     article = Article.objects.get(title="New")
     assert article.body == "One.\n\nTwo."
     assert article.body_sha256 == Article.hash_body("One.\n\nTwo.")
+
+
+@pytest.mark.parametrize("model", ["review", "span", "mention", "quote"])
+def test_annotation_changelists_stay_at_a_constant_number_of_queries(
+    curator_client, users, model
+):
+    from tests.factories import make_gold_mention
+
+    url = reverse(f"admin:annotations_{model}_changelist")
+
+    def add(n):
+        for _ in range(n):
+            article = make_article(body="Abadi spoke.")
+            make_gold_mention(article, make_entity(), "Abadi", curator=users["curator"])
+
+    add(2)
+    few = count_queries(curator_client, url)
+    add(10)
+    assert count_queries(curator_client, url) == few
+
+
+def test_a_deleted_span_can_be_recovered_from_its_history(curator_client, users):
+    from annotations.editing import delete_span, start_review
+    from annotations.models import Span
+    from tests.factories import make_gold_mention
+
+    article = make_article(body="Abadi spoke.")
+    review = start_review(article=article, reviewer=users["reviewer"])
+    mention = make_gold_mention(
+        article, make_entity(), "Abadi", curator=users["curator"]
+    )
+    mention.span.review = review
+    mention.span.save()
+    delete_span(span=mention.span)
+    assert not Span.objects.exists()
+    deleted = Span.history.filter(history_type="-").get()
+    assert deleted.exact == "Abadi"
+    history = reverse("admin:annotations_span_history", args=[deleted.id])
+    assert "Abadi" in curator_client.get(history).text
+    # The version before the delete opens as a form that puts the span back.
+    before = Span.history.filter(history_type="+").get()
+    revert = f"{history}{before.history_id}/"
+    assert "Revert Abadi" in curator_client.get(revert).text
+    fields = ["article", "review", "start", "end", "exact", "prefix", "suffix"]
+    data = {
+        name: getattr(before, f"{name}_id", None) or getattr(before, name)
+        for name in fields
+    }
+    response = curator_client.post(
+        revert, {**data, "status": "accepted", "origin": "human"}
+    )
+    assert response.status_code == 302
+    assert Span.objects.get(pk=deleted.id).exact == "Abadi"
