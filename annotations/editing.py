@@ -76,7 +76,10 @@ def change_mention_entity(*, mention: Mention, entity: Entity) -> Mention:
     mention.entity = entity
     mention.save()
     add_alias_if_new(entity, mention.span.exact)
-    Quote.objects.filter(speaker_mention=mention).update(speaker=entity)
+    # Saved one by one, not with update(), so the history (and undo) sees it.
+    for quote in Quote.objects.filter(speaker_mention=mention):
+        quote.speaker = entity
+        quote.save()
     return mention
 
 
@@ -159,6 +162,8 @@ def move_span(*, span: Span, start: int, end: int) -> Span:
     span.start, span.end = start, end
     span.exact, span.prefix, span.suffix = quote_selector(body, start, end)
     span.save()
+    if hasattr(span, "mention"):
+        add_alias_if_new(span.mention.entity, span.exact)
     return span
 
 
@@ -175,11 +180,17 @@ def delete_span(*, span: Span) -> str:
     doomed: list = []
     if span.quote_id and span.quote.parts.count() == 1:
         return delete_quote(quote=span.quote, token=token)
+    # Links to the span are cleared through the history, not by the cascade,
+    # so that undo can set them again.
     if hasattr(span, "mention"):
         for quote in span.mention.quotes.all():
             quote.speaker_mention = None
             _mark(quote, token).save()
         doomed.append(span.mention)
+    if hasattr(span, "cue_of"):
+        quote = span.cue_of
+        quote.cue = None
+        _mark(quote, token).save()
     doomed.append(span)
     for row in doomed:
         _mark(row, token).delete()
@@ -205,28 +216,35 @@ def _mark(row, token: str):
 
 
 @transaction.atomic
-def undo(*, token: str, user) -> int:
+def undo(*, token: str, user, article: Article | None = None) -> int:
     """Put back what the delete marked ``token`` removed; returns rows restored.
 
-    Only the user who deleted may undo, and only while the review is open.
-    Foreign keys are checked at commit, so the order of restoring is free.
+    Only the user who deleted may undo, only once, only while the review is
+    open, and (given ``article``) only on that article. Foreign keys are
+    checked at commit, so the order of restoring is free.
     """
-    restored = 0
+    if Span.history.filter(history_change_reason=f"undo {token}").exists():
+        return 0
+    rows = []
     for model in (Quote, Span, Mention):
         records = model.history.filter(
             history_change_reason=f"delete {token}", history_user=user
         ).order_by("history_id")
         for record in records:
             # A deleted row comes back as it was; a changed one as it was before.
-            row = (
-                record if record.history_type == "-" else record.prev_record
-            ).instance
-            if model is not Mention:  # a mention's span was checked just before
-                _open(Review.objects.get(pk=row.review_id))
-            row._change_reason = f"undo {token}"
-            row.save()
-            restored += 1
-    return restored
+            rows.append(
+                (record if record.history_type == "-" else record.prev_record).instance
+            )
+    for row in rows:
+        if isinstance(row, Mention):
+            continue  # its span is in the list and is checked
+        if article is not None and row.article_id != article.pk:
+            return 0
+        _open(Review.objects.get(pk=row.review_id))
+    for row in rows:
+        row._change_reason = f"undo {token}"
+        row.save()
+    return len(rows)
 
 
 @transaction.atomic

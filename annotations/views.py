@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -54,7 +55,10 @@ def annotator_required(view: Callable) -> Callable:
                 403,
             )
         try:
-            return view(request, *args, **kwargs)
+            # One transaction: a refused write leaves nothing behind, not even
+            # an entity it created on the way.
+            with transaction.atomic():
+                return view(request, *args, **kwargs)
         except SpanError as error:
             return _message(str(error), 400)
         except editing.ReviewClosed as error:
@@ -250,7 +254,8 @@ def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    return int(value) if value and value.isascii() and value.isdecimal() else None
 
 
 def _workspace(request: HtmxHttpRequest, article: Article, **kwargs) -> HttpResponse:
@@ -414,8 +419,10 @@ def span_delete(request: HtmxHttpRequest, pk: int, span_pk: int) -> HttpResponse
 @annotator_required
 def undo(request: HtmxHttpRequest, pk: int, token: str) -> HttpResponse:
     article = _get_article(pk)
-    if not editing.undo(token=token, user=request.user):
-        return _message("There is nothing of yours to undo there.", 404)
+    if not editing.undo(token=token, user=request.user, article=article):
+        return _message(
+            "There is nothing of yours to undo there (or it was undone already).", 404
+        )
     return _workspace(request, article, toast="Restored.")
 
 
@@ -444,6 +451,8 @@ def entity_picker(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "query": text.strip(),
             "kind": kind,
             "kind_label": EntityKind(kind).label if kind else "",
-            "candidates": candidates(text, article=article, kind=kind),
+            "candidates": candidates(
+                text, article=article, reviewer=request.user, kind=kind
+            ),
         },
     )

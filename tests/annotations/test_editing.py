@@ -1,0 +1,457 @@
+"""The editing functions called directly: round trips through delete and undo."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth.models import User
+from simple_history.models import HistoricalRecords
+
+from annotations import editing
+from annotations.models import Mention, Quote, Review, Span
+from annotations.spans import SpanError
+from newsreader.models import Alias, Article, Entity
+from tests.factories import make_article, make_entity
+
+pytestmark = pytest.mark.django_db
+
+BODY = (
+    "Iraqi Prime Minister Haider al-Abadi said the army would retake Ramadi.\n\n"
+    "“Theoretically, yes,” Abadi told France 24, adding, “On the basis of "
+    "what we have, not yet.”"
+)
+
+
+def where(words: str, nth: int = 0, body: str = BODY) -> tuple[int, int]:
+    """Code point ``(start, end)`` of the ``nth`` occurrence of ``words``."""
+    start = -1
+    for _ in range(nth + 1):
+        start = body.index(words, start + 1)
+    return start, start + len(words)
+
+
+@contextmanager
+def acting_as(user: User) -> Iterator[None]:
+    """Attribute history rows to ``user``, as the history middleware does for
+    a request; ``undo`` only finds what its user deleted."""
+    HistoricalRecords.context.request = SimpleNamespace(user=user)
+    try:
+        yield
+    finally:
+        del HistoricalRecords.context.request
+
+
+def make_review(article: Article, reviewer: User) -> Review:
+    return editing.start_review(article=article, reviewer=reviewer)
+
+
+def mention(review: Review, words: str, entity: Entity, nth: int = 0) -> Mention:
+    start, end = where(words, nth, review.article.body)
+    return editing.create_mention(review=review, start=start, end=end, entity=entity)
+
+
+def rows() -> dict[str, list]:
+    """Every annotation row, to compare before a delete and after its undo."""
+    return {
+        "spans": list(
+            Span.objects.order_by("pk").values_list(
+                "pk", "review_id", "quote_id", "start", "end", "exact", "status"
+            )
+        ),
+        "mentions": list(Mention.objects.order_by("pk").values_list("pk", "entity")),
+        "quotes": list(
+            Quote.objects.order_by("pk").values_list(
+                "pk", "type", "speaker", "speaker_mention", "cue"
+            )
+        ),
+    }
+
+
+@pytest.fixture
+def article(db) -> Article:
+    return make_article(body=BODY)
+
+
+@pytest.fixture
+def abadi(db) -> Entity:
+    return make_entity("Haider al-Abadi")
+
+
+@pytest.fixture
+def review(users, article) -> Review:
+    return make_review(article, users["reviewer"])
+
+
+@pytest.fixture
+def quote(review, abadi) -> Quote:
+    """Abadi's two-part quote, its speaker the mention "Abadi", its cue "told"."""
+    speaker = mention(review, "Abadi", abadi, nth=1)
+    return editing.create_quote(
+        review=review,
+        parts=[where("Theoretically, yes,"), where("On the basis of what we have")],
+        speaker_mention=speaker,
+        cue=where("told"),
+    )
+
+
+# Creating --------------------------------------------------------------------
+
+
+def test_create_mention_saves_the_span_with_its_selector(review, abadi):
+    made = mention(review, "Haider al-Abadi", abadi)
+    span = made.span
+    assert (span.start, span.end) == where("Haider al-Abadi")
+    assert span.exact == "Haider al-Abadi"
+    assert span.prefix == "Iraqi Prime Minister "
+    assert span.suffix == BODY[span.end : span.end + 32]
+    assert (span.article, span.review, span.status) == (
+        review.article,
+        review,
+        Span.Status.ACCEPTED,
+    )
+    assert made.entity == abadi
+
+
+def test_create_mention_adds_a_new_surface_form_as_an_alias_once(review, abadi):
+    mention(review, "Abadi", abadi, nth=0)
+    mention(review, "Abadi", abadi, nth=1)
+    assert list(abadi.aliases.values_list("name", "normalized")) == [("Abadi", "abadi")]
+
+
+def test_create_mention_adds_no_alias_for_the_entitys_own_name(review, abadi):
+    mention(review, "Haider al-Abadi", abadi)
+    assert not Alias.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (5, 5),
+        (10, 4),
+        (-1, 3),
+        (0, len(BODY) + 1),
+        (where("\n\n")[0] + 1, where("“Theo")[1]),  # starts inside the break
+        (where("Ramadi")[0], where("\n\n")[0] + 1),  # ends inside the break
+    ],
+)
+def test_create_mention_refuses_a_bad_span_and_saves_nothing(review, abadi, start, end):
+    with pytest.raises(SpanError):
+        editing.create_mention(review=review, start=start, end=end, entity=abadi)
+    assert not Span.objects.exists()
+    assert not Mention.objects.exists()
+
+
+def test_create_quote_with_a_speaker_mention_takes_its_entity(quote, abadi):
+    assert quote.speaker == abadi
+    assert quote.speaker_mention.span.exact == "Abadi"
+    assert quote.cue.exact == "told"
+    assert [part.exact for part in quote.parts.order_by("start")] == [
+        "Theoretically, yes,",
+        "On the basis of what we have",
+    ]
+
+
+def test_create_quote_needs_a_part(review):
+    with pytest.raises(ValueError, match="at least one part"):
+        editing.create_quote(review=review, parts=[])
+    assert not Quote.objects.exists()
+
+
+def test_a_bad_part_saves_no_quote(review):
+    with pytest.raises(SpanError):
+        editing.create_quote(review=review, parts=[where("Ramadi"), (3, 2)])
+    assert not Quote.objects.exists()
+    assert not Span.objects.exists()
+
+
+def test_set_quote_cue_replaces_and_deletes_the_old_cue(quote):
+    old = quote.cue
+    cue = editing.set_quote_cue(
+        quote=quote, start=where("adding")[0], end=where("adding")[1]
+    )
+    quote.refresh_from_db()
+    assert quote.cue == cue
+    assert cue.exact == "adding"
+    assert not Span.objects.filter(pk=old.pk).exists()
+
+
+def test_update_quote_to_a_speaker_of_another_entity_forgets_the_speaker_mention(
+    quote,
+):
+    maliki = make_entity("Nouri al-Maliki")
+    editing.update_quote(quote=quote, speaker=maliki)
+    quote.refresh_from_db()
+    assert (quote.speaker, quote.speaker_mention) == (maliki, None)
+
+
+def test_update_quote_to_the_same_speaker_keeps_the_speaker_mention(quote, abadi):
+    speaker_mention = quote.speaker_mention
+    editing.update_quote(quote=quote, speaker=abadi, type=Quote.Type.PARTIAL)
+    quote.refresh_from_db()
+    assert quote.speaker_mention == speaker_mention
+    assert quote.type == Quote.Type.PARTIAL
+
+
+# Moving and relinking --------------------------------------------------------
+
+
+def test_move_span_updates_exact_prefix_and_suffix(review, abadi):
+    span = mention(review, "Haider al-Abadi", abadi).span
+    start, end = where("Abadi", nth=1)
+    editing.move_span(span=span, start=start, end=end)
+    span.refresh_from_db()
+    assert (span.start, span.end, span.exact) == (start, end, "Abadi")
+    assert span.prefix == BODY[start - 32 : start]
+    assert span.prefix.endswith("“Theoretically, yes,” ")
+    assert span.suffix == BODY[end : end + 32]
+    assert span.suffix.startswith(" told France 24")
+
+
+def test_move_span_refuses_a_bad_span_and_keeps_the_old_one(review, abadi):
+    span = mention(review, "Haider al-Abadi", abadi).span
+    with pytest.raises(SpanError):
+        editing.move_span(span=span, start=3, end=3)
+    span.refresh_from_db()
+    assert (span.start, span.end) == where("Haider al-Abadi")
+
+
+def test_change_mention_entity_also_changes_quotes_spoken_through_it(
+    review, quote, abadi
+):
+    maliki = make_entity("Nouri al-Maliki")
+    unrelated = editing.create_quote(
+        review=review, parts=[where("the army would retake Ramadi")], speaker=abadi
+    )
+    editing.change_mention_entity(mention=quote.speaker_mention, entity=maliki)
+    quote.refresh_from_db()
+    unrelated.refresh_from_db()
+    assert quote.speaker == maliki
+    assert quote.speaker_mention.entity == maliki
+    assert unrelated.speaker == abadi
+
+
+def test_change_mention_entity_adds_the_words_as_an_alias_of_the_new_entity(
+    review, abadi
+):
+    maliki = make_entity("Nouri al-Maliki")
+    made = mention(review, "Haider al-Abadi", abadi)
+    editing.change_mention_entity(mention=made, entity=maliki)
+    assert list(maliki.aliases.values_list("name", flat=True)) == ["Haider al-Abadi"]
+
+
+# Deleting and undoing --------------------------------------------------------
+
+
+def test_deleting_a_speaker_mention_and_undoing_puts_the_quote_speaker_back(
+    users, quote, abadi
+):
+    before = rows()
+    speaker = quote.speaker_mention_id
+    with acting_as(users["reviewer"]):
+        token = editing.delete_span(span=Span.objects.get(pk=speaker))
+    quote.refresh_from_db()
+    assert not Mention.objects.filter(pk=speaker).exists()
+    assert (quote.speaker, quote.speaker_mention) == (abadi, None)
+
+    # The quote as it was, the span and the mention.
+    assert editing.undo(token=token, user=users["reviewer"]) == 3
+    quote.refresh_from_db()
+    assert quote.speaker_mention_id == speaker
+    assert rows() == before
+
+
+def test_deleting_a_quotes_last_part_deletes_the_quote_and_its_cue(
+    users, review, abadi
+):
+    only = editing.create_quote(
+        review=review, parts=[where("Ramadi")], speaker=abadi, cue=where("said")
+    )
+    before = rows()
+    with acting_as(users["reviewer"]):
+        token = editing.delete_span(span=Span.objects.get(quote=only))
+    assert not Quote.objects.exists()
+    assert not Span.objects.exists()  # the part and the cue
+
+    assert editing.undo(token=token, user=users["reviewer"]) == 3
+    restored = Quote.objects.get(pk=only.pk)
+    assert restored.cue.exact == "said"
+    assert restored.parts.get().exact == "Ramadi"
+    assert rows() == before
+
+
+def test_deleting_one_of_two_parts_keeps_the_quote(users, quote):
+    first, second = quote.parts.order_by("start")
+    before = rows()
+    with acting_as(users["reviewer"]):
+        token = editing.delete_span(span=second)
+    quote.refresh_from_db()
+    assert list(quote.parts.all()) == [first]
+    assert quote.cue is not None
+    assert quote.speaker_mention is not None
+
+    editing.undo(token=token, user=users["reviewer"])
+    assert rows() == before
+
+
+def test_delete_quote_and_undo_restore_everything(users, quote):
+    before = rows()
+    with acting_as(users["reviewer"]):
+        token = editing.delete_quote(quote=quote)
+    assert not Quote.objects.exists()
+    # Only the speaker's mention is left.
+    assert list(Span.objects.values_list("exact", flat=True)) == ["Abadi"]
+    editing.undo(token=token, user=users["reviewer"])
+    assert rows() == before
+
+
+def test_deletes_are_recorded_in_the_history_with_their_token(users, quote):
+    part = quote.parts.order_by("start").last()
+    pk = part.pk
+    with acting_as(users["reviewer"]):
+        token = editing.delete_span(span=part)
+    record = Span.history.get(id=pk, history_type="-")
+    assert record.history_change_reason == f"delete {token}"
+    assert record.history_user == users["reviewer"]
+    assert record.exact == "On the basis of what we have"
+
+
+def test_undo_is_recorded_in_the_history_too(users, review, abadi):
+    pk = mention(review, "Ramadi", abadi).pk
+    with acting_as(users["reviewer"]):
+        token = editing.delete_span(span=Span.objects.get(pk=pk))
+    editing.undo(token=token, user=users["reviewer"])
+    latest = Span.history.filter(id=pk).latest("history_id")
+    assert latest.history_change_reason == f"undo {token}"
+    deleted = Mention.history.get(span_id=pk, history_type="-")
+    assert deleted.history_change_reason == f"delete {token}"
+
+
+def test_only_the_deleting_user_can_undo(users, review, abadi):
+    span = mention(review, "Ramadi", abadi).span
+    with acting_as(users["reviewer"]):
+        token = editing.delete_span(span=span)
+    for someone_else in ("reviewer2", "curator"):
+        assert editing.undo(token=token, user=users[someone_else]) == 0
+    assert not Span.objects.exists()
+    assert editing.undo(token=token, user=users["reviewer"]) == 2
+    assert Span.objects.get().exact == "Ramadi"
+
+
+def test_undo_of_an_unknown_token_restores_nothing(users, review, abadi):
+    mention(review, "Ramadi", abadi)
+    assert editing.undo(token="0" * 32, user=users["reviewer"]) == 0
+
+
+def test_undo_on_a_submitted_review_raises_review_closed(users, review, abadi):
+    span = mention(review, "Ramadi", abadi).span
+    with acting_as(users["reviewer"]):
+        token = editing.delete_span(span=span)
+    editing.submit_review(review=review)
+    with pytest.raises(editing.ReviewClosed):
+        editing.undo(token=token, user=users["reviewer"])
+    assert not Span.objects.exists()
+
+
+def test_deleting_a_cue_and_undoing_puts_the_cue_back_on_its_quote(users, quote):
+    cue_pk = quote.cue_id
+    before = rows()
+    with acting_as(users["reviewer"]):
+        token = editing.delete_span(span=quote.cue)
+    editing.undo(token=token, user=users["reviewer"])
+    quote.refresh_from_db()
+    assert quote.cue_id == cue_pk
+    assert rows() == before
+
+
+def test_undoing_a_speaker_mention_delete_keeps_the_speaker_it_was_relinked_to(
+    users, quote
+):
+    maliki = make_entity("Nouri al-Maliki")
+    editing.change_mention_entity(mention=quote.speaker_mention, entity=maliki)
+    before = rows()
+    with acting_as(users["reviewer"]):
+        token = editing.delete_span(span=quote.speaker_mention.span)
+    editing.undo(token=token, user=users["reviewer"])
+    quote.refresh_from_db()
+    assert quote.speaker == maliki
+    assert rows() == before
+
+
+def test_an_undo_token_works_once(users, review, abadi):
+    pk = mention(review, "Haider al-Abadi", abadi).pk
+    start, end = where("Abadi", nth=1)
+    with acting_as(users["reviewer"]):
+        token = editing.delete_span(span=Span.objects.get(pk=pk))
+        assert editing.undo(token=token, user=users["reviewer"]) == 2
+        editing.move_span(span=Span.objects.get(pk=pk), start=start, end=end)
+        assert editing.undo(token=token, user=users["reviewer"]) == 0
+    assert Span.objects.get(pk=pk).exact == "Abadi"
+
+
+# A closed review -------------------------------------------------------------
+
+
+def _closed_edits(review: Review, quote: Quote) -> dict:
+    entity = quote.speaker
+    span = quote.speaker_mention.span
+    return {
+        "create_mention": lambda: editing.create_mention(
+            review=review, start=0, end=5, entity=entity
+        ),
+        "change_mention_entity": lambda: editing.change_mention_entity(
+            mention=quote.speaker_mention, entity=make_entity("Someone")
+        ),
+        "create_quote": lambda: editing.create_quote(review=review, parts=[(0, 5)]),
+        "add_quote_part": lambda: editing.add_quote_part(quote=quote, start=0, end=5),
+        "set_quote_cue": lambda: editing.set_quote_cue(quote=quote, start=0, end=5),
+        "update_quote": lambda: editing.update_quote(quote=quote, type="indirect"),
+        "move_span": lambda: editing.move_span(span=span, start=0, end=5),
+        "delete_span": lambda: editing.delete_span(span=span),
+        "delete_quote": lambda: editing.delete_quote(quote=quote),
+        "submit_review": lambda: editing.submit_review(review=review),
+    }
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        "create_mention",
+        "change_mention_entity",
+        "create_quote",
+        "add_quote_part",
+        "set_quote_cue",
+        "update_quote",
+        "move_span",
+        "delete_span",
+        "delete_quote",
+        "submit_review",
+    ],
+)
+@pytest.mark.parametrize("status", ["submitted", "adjudicated"])
+def test_a_closed_review_refuses_every_edit(review, quote, edit, status):
+    Review.objects.filter(pk=review.pk).update(status=status)
+    review.refresh_from_db()
+    quote.refresh_from_db()
+    before = rows()
+    with pytest.raises(editing.ReviewClosed, match="can no longer be changed"):
+        _closed_edits(review, quote)[edit]()
+    assert rows() == before
+
+
+def test_submit_review_stamps_the_time(review):
+    editing.submit_review(review=review)
+    review.refresh_from_db()
+    assert review.status == Review.Status.SUBMITTED
+    assert review.submitted_at is not None
+    assert not review.is_open
+
+
+def test_start_review_returns_the_same_review_each_time(users, article):
+    first = editing.start_review(article=article, reviewer=users["reviewer"])
+    again = editing.start_review(article=article, reviewer=users["reviewer"])
+    other = editing.start_review(article=article, reviewer=users["reviewer2"])
+    assert first == again != other
+    assert Review.objects.count() == 2
