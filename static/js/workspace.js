@@ -120,13 +120,10 @@
     clearTimeout(selectionTimer);
     selectionTimer = setTimeout(showToolbar, 120);
   });
+  // Alt counts as it was when the selection was made, by mouse or by keys.
   document.addEventListener("mouseup", (event) => {
     altHeld = event.altKey;
     if (!event.target.closest("#selection-toolbar, #picker")) setTimeout(showToolbar, 0);
-  });
-  // Alt counts as it was when the selection was made, by mouse or by keys.
-  document.addEventListener("keydown", (event) => {
-    if (event.shiftKey && event.key.startsWith("Arrow")) altHeld = event.altKey;
   });
 
   // ---- Talking to the server ------------------------------------------------
@@ -198,17 +195,30 @@
   function closePicker() {
     picker.hidden = true;
     pickerPurpose = null;
+    chooseOnLoad = false;
     pickerResults.replaceChildren();
   }
 
+  let pickerLoading = false;
+  let chooseOnLoad = false;
+
   function loadCandidates() {
     const params = new URLSearchParams({ q: pickerInput.value, kind: pickerPurpose.kind || "" });
-    htmx.ajax("GET", `${picker.dataset.url}?${params}`, { target: "#picker-results", swap: "innerHTML" });
+    pickerLoading = true;
+    htmx.ajax("GET", `${picker.dataset.url}?${params}`, { target: "#picker-results", swap: "innerHTML" })
+      .finally(() => {
+        pickerLoading = false;
+        if (chooseOnLoad) {
+          chooseOnLoad = false;
+          choose(options().find((o) => o.getAttribute("aria-selected") === "true"));
+        }
+      });
   }
 
   let pickerTimer = null;
   pickerInput.addEventListener("input", () => {
     clearTimeout(pickerTimer);
+    pickerLoading = true; // typing: the list on screen is about to change
     pickerTimer = setTimeout(loadCandidates, 150);
   });
 
@@ -242,7 +252,9 @@
     else if (event.key === "ArrowUp") { event.preventDefault(); moveChoice(-1); }
     else if (event.key === "Enter") {
       event.preventDefault();
-      choose(options().find((o) => o.getAttribute("aria-selected") === "true"));
+      // Enter before the candidates arrive takes the best of them on arrival.
+      if (pickerLoading) chooseOnLoad = true;
+      else choose(options().find((o) => o.getAttribute("aria-selected") === "true"));
     } else if (event.key === "Escape") { event.preventDefault(); closePicker(); }
   });
   pickerResults.addEventListener("click", (event) => choose(event.target.closest("[role=option]")));
@@ -310,6 +322,28 @@
     post(`quotes/${quoteId}/${what === "set-cue" ? "cue" : "parts"}/`, selectionValues());
     clearSelection();
   }
+
+  // ---- Selecting with the keyboard ----------------------------------------------
+  // With the text (or a highlight in it) focused, arrows move a caret and
+  // Shift+arrows extend the selection by words or lines: no caret browsing needed.
+
+  const ARROWS = {
+    ArrowRight: ["forward", "word"], ArrowLeft: ["backward", "word"],
+    ArrowDown: ["forward", "line"], ArrowUp: ["backward", "line"],
+  };
+
+  document.addEventListener("keydown", (event) => {
+    const area = document.getElementById("article-body");
+    if (!ARROWS[event.key] || !area || !area.contains(event.target) || !picker.hidden) return;
+    const sel = window.getSelection();
+    if (!sel.rangeCount || !area.contains(sel.anchorNode)) {
+      const start = event.target === area ? area.querySelector("[data-o]") : event.target;
+      sel.collapse(start, 0);
+    }
+    altHeld = event.altKey;
+    sel.modify(event.shiftKey ? "extend" : "move", ...ARROWS[event.key]);
+    event.preventDefault();
+  });
 
   // ---- Keys -------------------------------------------------------------------
 

@@ -107,3 +107,24 @@ def test_text_that_looks_like_html_stays_text(page: Page, reviewer):
     expect(page.locator(".facts")).to_contain_text("<script>alert(2)</script>")
     assert page.evaluate("window.pwned") is None
     assert dialogs == []
+
+
+def test_a_reviewer_selects_and_links_words_with_the_keyboard_alone(
+    page: Page, reviewer
+):
+    article = make_article(body="Abadi met Rogachev in Baghdad.")
+    make_entity("Ilya Rogachev", aliases=("Rogachev",))
+    sign_in(page, "reviewer", "pw-reviewer")
+    page.goto(article.get_absolute_url())
+
+    page.locator("#article-body").focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Shift+ArrowRight")
+    expect(page.locator("#selection-toolbar")).to_be_visible()
+    page.keyboard.press("p")
+    expect(page.locator("#picker-input")).to_have_value("Rogachev")
+    page.keyboard.press("Enter")
+    expect(
+        page.locator('#article-body mark[data-label="Person: Ilya Rogachev"]')
+    ).to_have_text("Rogachev")
