@@ -7,8 +7,8 @@ escaped HTML. Article text is escaped here and never marked safe as is.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape  # django.utils.html.escape less its lazy wrapper
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from annotations.spans import PARAGRAPH_BREAK, segments
@@ -32,7 +32,7 @@ def render_body(body: str, spans: list[Drawn]) -> SafeString:
     """Paragraphs of ``body`` with every span drawn; each segment carries the
     UTF-16 offset of its start (``data-o``) for the selection script."""
     by_pk = {span.pk: span for span in spans}
-    first_piece: set[int] = set()
+    marks: dict[int, str] = {}  # each span's opening tag, made once
     html = ["<p>"]
     for segment in segments(body, ((s.start, s.end, s.pk) for s in spans)):
         text = body[segment.start : segment.end]
@@ -41,10 +41,12 @@ def render_body(body: str, spans: list[Drawn]) -> SafeString:
             continue
         opened = []
         for pk in segment.keys:
-            span = by_pk[pk]
-            focusable = pk not in first_piece
-            first_piece.add(pk)
-            opened.append(_open_mark(span, focusable))
+            mark = marks.get(pk)
+            if mark is None:  # the span's first piece is the focusable one
+                mark = marks[pk] = _open_mark(by_pk[pk])
+                opened.append(mark[:-1] + ' tabindex="0">')
+            else:
+                opened.append(mark)
         html.append(
             f'<span class="seg" data-o="{segment.start16}">'
             + "".join(opened)
@@ -56,18 +58,17 @@ def render_body(body: str, spans: list[Drawn]) -> SafeString:
     return mark_safe("".join(html))  # noqa: S308 - text and labels escaped above
 
 
-def _open_mark(span: Drawn, focusable: bool) -> str:
+def _open_mark(span: Drawn) -> str:
     classes = " ".join(
         c for c in (span.role, span.css, "mine" if span.mine else "") if c
     )
+    label = escape(span.label)
     attributes = [
         f'class="{classes}"',
         f'data-span="{span.pk}"',
-        f'data-label="{escape(span.label)}"',
-        f'title="{escape(span.label)}"',
+        f'data-label="{label}"',
+        f'title="{label}"',
     ]
     if span.quote is not None:
         attributes.append(f'data-quote="{span.quote}"')
-    if focusable:
-        attributes.append('tabindex="0"')
     return f"<mark {' '.join(attributes)}>"

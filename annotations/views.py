@@ -4,8 +4,11 @@ import functools
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
+from django import forms
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import BadRequest
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpResponse, JsonResponse
@@ -29,7 +32,7 @@ from annotations.models import Mention, Quote, Review, Span
 from annotations.rendering import Drawn, render_body
 from annotations.spans import SpanError
 from newsreader.http import HtmxHttpRequest
-from newsreader.models import Article, EntityKind
+from newsreader.models import Article, Entity, EntityKind
 from newsreader.roles import can_annotate
 
 
@@ -59,12 +62,18 @@ def annotator_required(view: Callable) -> Callable:
             # an entity it created on the way.
             with transaction.atomic():
                 return view(request, *args, **kwargs)
-        except SpanError as error:
+        except (SpanError, BadRequest) as error:
             return _message(str(error), 400)
         except editing.ReviewClosed as error:
             return _message(str(error), 409)
 
     return wrapper
+
+
+def _valid[F: forms.Form](form: F) -> F:
+    if not form.is_valid():
+        raise BadRequest(error_text(form))
+    return form
 
 
 def _message(text: str, status: int) -> HttpResponse:
@@ -76,28 +85,32 @@ def _get_article(pk: int) -> Article:
 
 
 def _get_own_span(request: HtmxHttpRequest, article: Article, pk: int) -> Span:
-    return get_object_or_404(
-        Span.objects.select_related("review", "article"),
+    span = get_object_or_404(
+        Span.objects.select_related("review"),
         pk=pk,
         article=article,
         review__reviewer=request.user,
     )
+    span.article = span.review.article = article  # not the body a second time
+    return span
 
 
 def _get_own_quote(request: HtmxHttpRequest, article: Article, pk: int) -> Quote:
-    return get_object_or_404(
-        Quote.objects.select_related("review", "article"),
+    quote = get_object_or_404(
+        Quote.objects.select_related("review"),
         pk=pk,
         article=article,
         review__reviewer=request.user,
     )
+    quote.article = quote.review.article = article
+    return quote
 
 
 @dataclass
 class QuoteRow:
     quote: Quote
-    parts: list[Span] = field(default_factory=list)
-    cue: Span | None = None
+    parts: list[Any] = field(default_factory=list)  # rows with pk, start, exact
+    cue: Any = None
     mine: bool = False
 
     @property
@@ -105,10 +118,8 @@ class QuoteRow:
         return " … ".join(part.exact for part in self.parts)
 
 
-def visible_spans(
-    request: HtmxHttpRequest, article: Article, *, annotator: bool, others: bool
-) -> QuerySet[Span]:
-    """The accepted spans this person may see, with what draws them.
+def _visible(request: HtmxHttpRequest, *, annotator: bool, others: bool) -> Q:
+    """Which reviews' spans this person may see.
 
     An annotator sees their own review, and with ``others`` the reviews
     other reviewers have submitted; everyone else sees the curated
@@ -120,12 +131,48 @@ def visible_spans(
         if others:
             # The curated set stays out of sight: it would steer the review.
             visible |= Q(review__status=Review.Status.SUBMITTED)
+    return visible
+
+
+def visible_spans(
+    request: HtmxHttpRequest, article: Article, *, annotator: bool, others: bool
+) -> QuerySet[Span]:
+    """The accepted spans this person may see, as model instances with what
+    draws them (for the export; the page uses ``_span_rows``)."""
     return (
-        Span.objects.filter(visible, article=article, status=Span.Status.ACCEPTED)
+        Span.objects.filter(
+            _visible(request, annotator=annotator, others=others),
+            article=article,
+            status=Span.Status.ACCEPTED,
+        )
         .select_related(
             "review__reviewer", "mention__entity", "quote__speaker", "cue_of__speaker"
         )
         .order_by("start", "-end")
+    )
+
+
+def _span_rows(
+    request: HtmxHttpRequest, article: Article, *, annotator: bool, others: bool
+) -> list[Any]:
+    """The same spans as plain rows: no model instance per span and relation.
+
+    Building Span, Review, User, Mention, Entity and Quote objects for each
+    of 2,000 spans was most of the page's time; the few distinct entities
+    and quotes are fetched once instead (``workspace_context``).
+    """
+    fields = ["pk", "start", "end", "exact", "review_id", "quote_id"]
+    fields += ["mention__entity", "cue_of"]
+    if annotator and others:
+        fields.append("review__reviewer__username")
+    return list(
+        Span.objects.filter(
+            _visible(request, annotator=annotator, others=others),
+            article=article,
+            status=Span.Status.ACCEPTED,
+        )
+        .order_by("start", "-end")
+        .values_list(*fields, named=True)
     )
 
 
@@ -138,7 +185,8 @@ def workspace_context(
     toast: str = "",
     undo_token: str = "",
 ) -> dict:
-    """Everything the article page draws, from one query for the spans."""
+    """Everything the article page draws: one query for the spans, one each
+    for the entities and the quotes they draw."""
     annotator = can_annotate(request.user)
     show_others = request.GET.get("others") == "1" or request.POST.get("others") == "1"
     review = (
@@ -146,35 +194,38 @@ def workspace_context(
         if annotator
         else None
     )
-    spans = list(
-        visible_spans(request, article, annotator=annotator, others=show_others)
+    spans = _span_rows(request, article, annotator=annotator, others=show_others)
+    entities = Entity.objects.in_bulk(
+        {s.mention__entity for s in spans if s.mention__entity is not None}
     )
+    quote_pks = {s.quote_id or s.cue_of for s in spans if s.quote_id or s.cue_of}
+    quote_by_pk = Quote.objects.select_related("speaker").in_bulk(quote_pks)
+    kinds, types = dict(EntityKind.choices), dict(Quote.Type.choices)
+    mention_label = {pk: f"{kinds[e.kind]}: {e.name}" for pk, e in entities.items()}
+    speaker = {pk: _speaker(quote) for pk, quote in quote_by_pk.items()}
 
-    drawn, quotes, entity_counts, entities, first_mention = [], {}, Counter(), {}, {}
+    drawn, quotes, entity_counts, first_mention = [], {}, Counter(), {}
     for span in spans:
         mine = review is not None and span.review_id == review.pk
-        whose = "" if mine or not annotator else f" — {span.review.reviewer}"
-        mention = getattr(span, "mention", None)
-        cue_of = getattr(span, "cue_of", None)
-        if mention is not None:
-            entity = mention.entity
+        whose = "" if mine or not annotator else f" — {span.review__reviewer__username}"
+        if (entity_pk := span.mention__entity) is not None:
             if mine or not annotator:
-                entity_counts[entity.pk] += 1
-                entities[entity.pk] = entity
-                first_mention.setdefault(entity.pk, span.pk)
+                entity_counts[entity_pk] += 1
+                first_mention.setdefault(entity_pk, span.pk)
             drawn.append(
                 Drawn(
                     span.pk,
                     span.start,
                     span.end,
                     "mention",
-                    f"{entity.get_kind_display()}: {entity.name}{whose}",
-                    css=f"kind-{entity.kind.lower()}",
+                    mention_label[entity_pk] + whose,
+                    css=f"kind-{entities[entity_pk].kind.lower()}",
                     mine=mine,
                 )
             )
-        elif span.quote_id is not None:
-            row = quotes.setdefault(span.quote_id, QuoteRow(span.quote, mine=mine))
+        elif (quote_pk := span.quote_id) is not None:
+            quote = quote_by_pk[quote_pk]
+            row = quotes.setdefault(quote_pk, QuoteRow(quote, mine=mine))
             row.parts.append(span)
             drawn.append(
                 Drawn(
@@ -182,22 +233,22 @@ def workspace_context(
                     span.start,
                     span.end,
                     "quote",
-                    f"{span.quote.get_type_display()} quote by "
-                    f"{_speaker(span.quote)}{whose}",
-                    quote=span.quote_id,
+                    f"{types[quote.type]} quote by {speaker[quote_pk]}{whose}",
+                    quote=quote_pk,
                     mine=mine,
                 )
             )
-        elif cue_of is not None:
-            quotes.setdefault(cue_of.pk, QuoteRow(cue_of, mine=mine)).cue = span
+        elif (quote_pk := span.cue_of) is not None:
+            quote = quote_by_pk[quote_pk]
+            quotes.setdefault(quote_pk, QuoteRow(quote, mine=mine)).cue = span
             drawn.append(
                 Drawn(
                     span.pk,
                     span.start,
                     span.end,
                     "cue",
-                    f"Cue of a quote by {_speaker(cue_of)}{whose}",
-                    quote=cue_of.pk,
+                    f"Cue of a quote by {speaker[quote_pk]}{whose}",
+                    quote=quote_pk,
                     mine=mine,
                 )
             )
@@ -224,9 +275,12 @@ def workspace_context(
         "kinds": EntityKind.choices,
         "quote_types": Quote.Type.choices,
         "selected_quote": quotes.get(selected_quote) if selected_quote else None,
-        "selected_mention": next(
-            (s for s in spans if s.pk == selected_mention and hasattr(s, "mention")),
-            None,
+        "selected_mention": (
+            visible_spans(request, article, annotator=annotator, others=show_others)
+            .filter(pk=selected_mention, mention__isnull=False)
+            .first()
+            if selected_mention
+            else None
         ),
         "toast": toast,
         "undo_token": undo_token,
@@ -283,9 +337,7 @@ def annotations_jsonld(request: HtmxHttpRequest, pk: int) -> JsonResponse:
 @annotator_required
 def mention_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     article = _get_article(pk)
-    form = MentionForm(request.POST)
-    if not form.is_valid():
-        return _message(error_text(form), 400)
+    form = _valid(MentionForm(request.POST))
     start, end = form.span(article.body)
     entity = form.chosen_entity()
     review = editing.start_review(article=article, reviewer=request.user)
@@ -301,9 +353,7 @@ def mention_update(request: HtmxHttpRequest, pk: int, span_pk: int) -> HttpRespo
     article = _get_article(pk)
     span = _get_own_span(request, article, span_pk)
     mention = get_object_or_404(Mention, span=span)
-    form = EntityChoiceForm(request.POST)
-    if not form.is_valid():
-        return _message(error_text(form), 400)
+    form = _valid(EntityChoiceForm(request.POST))
     entity = form.chosen_entity()
     editing.change_mention_entity(mention=mention, entity=entity)
     return _workspace(
@@ -318,9 +368,7 @@ def mention_update(request: HtmxHttpRequest, pk: int, span_pk: int) -> HttpRespo
 @annotator_required
 def quote_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     article = _get_article(pk)
-    form = QuoteForm(request.POST)
-    if not form.is_valid():
-        return _message(error_text(form), 400)
+    form = _valid(QuoteForm(request.POST))
     start, end = form.span(article.body)
     review = editing.start_review(article=article, reviewer=request.user)
     quote = editing.create_quote(
@@ -339,11 +387,11 @@ def quote_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def quote_update(request: HtmxHttpRequest, pk: int, quote_pk: int) -> HttpResponse:
     article = _get_article(pk)
     quote = _get_own_quote(request, article, quote_pk)
-    form = QuoteUpdateForm(
-        request.POST, mentions=Mention.objects.filter(span__review=quote.review)
+    form = _valid(
+        QuoteUpdateForm(
+            request.POST, mentions=Mention.objects.filter(span__review=quote.review)
+        )
     )
-    if not form.is_valid():
-        return _message(error_text(form), 400)
     editing.update_quote(
         quote=quote,
         type=form.cleaned_data["type"] or None,
@@ -358,9 +406,7 @@ def quote_update(request: HtmxHttpRequest, pk: int, quote_pk: int) -> HttpRespon
 def quote_part_create(request: HtmxHttpRequest, pk: int, quote_pk: int) -> HttpResponse:
     article = _get_article(pk)
     quote = _get_own_quote(request, article, quote_pk)
-    form = SelectionForm(request.POST)
-    if not form.is_valid():
-        return _message(error_text(form), 400)
+    form = _valid(SelectionForm(request.POST))
     start, end = form.span(article.body)
     editing.add_quote_part(quote=quote, start=start, end=end)
     return _workspace(
@@ -373,9 +419,7 @@ def quote_part_create(request: HtmxHttpRequest, pk: int, quote_pk: int) -> HttpR
 def quote_cue(request: HtmxHttpRequest, pk: int, quote_pk: int) -> HttpResponse:
     article = _get_article(pk)
     quote = _get_own_quote(request, article, quote_pk)
-    form = SelectionForm(request.POST)
-    if not form.is_valid():
-        return _message(error_text(form), 400)
+    form = _valid(SelectionForm(request.POST))
     start, end = form.span(article.body)
     cue = editing.set_quote_cue(quote=quote, start=start, end=end)
     return _workspace(
@@ -397,9 +441,7 @@ def quote_delete(request: HtmxHttpRequest, pk: int, quote_pk: int) -> HttpRespon
 def span_move(request: HtmxHttpRequest, pk: int, span_pk: int) -> HttpResponse:
     article = _get_article(pk)
     span = _get_own_span(request, article, span_pk)
-    form = SelectionForm(request.POST)
-    if not form.is_valid():
-        return _message(error_text(form), 400)
+    form = _valid(SelectionForm(request.POST))
     start, end = form.span(article.body)
     editing.move_span(span=span, start=start, end=end)
     return _workspace(request, article, toast=f"Now “{span.exact}”.")
