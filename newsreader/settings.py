@@ -157,6 +157,9 @@ CSRF_COOKIE_SECURE = not DEBUG
 # Search input longer than this is refused with a message, not sent to Postgres.
 SEARCH_MAX_LENGTH = 500
 ARTICLES_PER_PAGE = 20
+# A search ranks (and counts) at most this many matches, the newest: a
+# common word matches most articles, and ranking reads each one's tsvector.
+SEARCH_CANDIDATES = env_int("SEARCH_CANDIDATES", 1000)
 
 LOGGING = {
     "version": 1,

@@ -19,13 +19,10 @@ from newsreader.roles import can_annotate
 @vary_on_headers("HX-Request")
 def article_list(request: HtmxHttpRequest) -> HttpResponse:
     form = ArticleSearchForm(request.GET)
-    articles = Article.objects.select_related("source")
+    articles = Article.objects.select_related("source").defer("search_vector")
     query = ""
     if form.is_valid():
         data = form.cleaned_data
-        if form.has_words:
-            query = data["q"]
-            articles = articles.search(query).with_headlines(query)
         if data["source"]:
             articles = articles.filter(source=data["source"])
         if data["entity"]:
@@ -35,6 +32,9 @@ def article_list(request: HtmxHttpRequest) -> HttpResponse:
             articles = articles.filter(published_at__gte=start)
         if end:
             articles = articles.filter(published_at__lte=end)
+        if form.has_words:  # after the filters: it ranks their newest matches
+            query = data["q"]
+            articles = articles.search(query).with_headlines(query)
     else:
         articles = articles.none()
     if annotator := can_annotate(request.user):
@@ -49,7 +49,14 @@ def article_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(
         request,
         template,
-        {"form": form, "page": page, "query": query, "annotator": annotator},
+        {
+            "form": form,
+            "page": page,
+            "query": query,
+            "capped": bool(query)
+            and page.paginator.count >= settings.SEARCH_CANDIDATES,
+            "annotator": annotator,
+        },
     )
 
 

@@ -303,3 +303,31 @@ def test_the_list_shows_no_review_status_to_readers(client, users):
     make_article()
     client.force_login(users["reader"])
     assert "Not started" not in client.get(LIST).text
+
+
+def test_a_search_matching_more_than_the_cap_ranks_the_newest_and_says_so(
+    client, settings
+):
+    settings.SEARCH_CANDIDATES = 2
+    oldest = make_article(
+        title="Flood flood flood", published_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    )
+    make_article(title="Flood warning")
+    make_article(title="Flood again")
+    response = client.get(LIST, {"q": "flood"})
+    assert oldest.title not in titles(response)
+    assert len(titles(response)) == 2
+    assert "2 or more articles match “flood”" in response.text
+
+
+def test_filters_apply_before_the_search_cap(client, settings):
+    settings.SEARCH_CANDIDATES = 1
+    wire = make_source(name="Wire")
+    kept = make_article(
+        title="Flood in the hills",
+        source=wire,
+        published_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC),
+    )
+    make_article(title="Flood warning")
+    response = client.get(LIST, {"q": "flood", "source": wire.pk})
+    assert titles(response) == [kept.title]
