@@ -39,17 +39,17 @@ import re
 import statistics
 import sys
 import time
-import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
+
+import benchdb  # noqa: E402  (beside this file, so on the path when run)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -575,42 +575,6 @@ def plan_article(
 
 # --------------------------------------------------------------------------
 # Database
-
-
-def server_and_name(url: str) -> tuple[str, str]:
-    """The server's ``postgres`` database URL, and the benchmark database's name."""
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not name:
-        raise SystemExit("--database-url must name a database")
-    if "bench" not in name:
-        raise SystemExit(f"Refusing to drop database {name!r}: its name lacks 'bench'.")
-    return urlunsplit(parts._replace(path="/postgres")), name
-
-
-def drop_database(url: str, *, create: bool = False) -> None:
-    import psycopg
-    from psycopg import sql
-
-    server, name = server_and_name(url)
-    with psycopg.connect(server, autocommit=True) as conn:
-        drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-        conn.execute(drop.format(sql.Identifier(name)))
-        if create:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ["SECRET_KEY"] = "bench-only-not-secret"
-    os.environ["SECURE_SSL_REDIRECT"] = "false"
-    os.environ["DEBUG"] = "false"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "newsreader.settings"
-    # WhiteNoise warns that STATIC_ROOT was never collected; no page needs it.
-    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
-    import django
-
-    django.setup()
 
 
 def bench_settings() -> contextlib.AbstractContextManager[Any]:
@@ -1384,9 +1348,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     url = args.database_url
-    server_and_name(url)  # refuse a database we must not drop, before anything
-    drop_database(url, create=True)
-    setup_django(url)
+    benchdb.server_and_name(url)  # refuse a database we must not drop, before anything
+    benchdb.drop_database(url, create=True)
+    benchdb.setup_django(url)
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connections
@@ -1444,7 +1408,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     finally:
         connections.close_all()
         if not args.keep:
-            drop_database(url)
+            benchdb.drop_database(url)
 
 
 if __name__ == "__main__":

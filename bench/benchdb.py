@@ -1,0 +1,43 @@
+"""What both benchmarks need: a throwaway database and Django set up on it."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from urllib.parse import urlsplit, urlunsplit
+
+
+def server_and_name(url: str) -> tuple[str, str]:
+    """The server's ``postgres`` database URL, and the benchmark database's name."""
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name:
+        raise SystemExit("--database-url must name a database")
+    if "bench" not in name:
+        raise SystemExit(f"Refusing to drop database {name!r}: its name lacks 'bench'.")
+    return urlunsplit(parts._replace(path="/postgres")), name
+
+
+def drop_database(url: str, *, create: bool = False) -> None:
+    import psycopg
+    from psycopg import sql
+
+    server, name = server_and_name(url)
+    with psycopg.connect(server, autocommit=True) as conn:
+        drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+        conn.execute(drop.format(sql.Identifier(name)))
+        if create:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ["SECRET_KEY"] = "bench-only-not-secret"
+    os.environ["SECURE_SSL_REDIRECT"] = "false"
+    os.environ["DEBUG"] = "false"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "newsreader.settings"
+    # WhiteNoise warns that STATIC_ROOT was never collected; no page needs it.
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
+    import django
+
+    django.setup()
