@@ -32,7 +32,10 @@ def render_body(body: str, spans: list[Drawn]) -> SafeString:
     """Paragraphs of ``body`` with every span drawn; each segment carries the
     UTF-16 offset of its start (``data-o``) for the selection script."""
     by_pk = {span.pk: span for span in spans}
-    marks: dict[int, str] = {}  # each span's opening tag, made once
+    # Each span's opening tag, made once. No tabindex: Chromium will not
+    # start a mouse selection on a focusable element; the script makes a
+    # mark focusable when the keyboard moves to it.
+    marks: dict[int, str] = {}
     html = ["<p>"]
     for segment in segments(body, ((s.start, s.end, s.pk) for s in spans)):
         text = body[segment.start : segment.end]
@@ -41,12 +44,9 @@ def render_body(body: str, spans: list[Drawn]) -> SafeString:
             continue
         opened = []
         for pk in segment.keys:
-            mark = marks.get(pk)
-            if mark is None:  # the span's first piece is the focusable one
+            if (mark := marks.get(pk)) is None:
                 mark = marks[pk] = _open_mark(by_pk[pk])
-                opened.append(mark[:-1] + ' tabindex="0">')
-            else:
-                opened.append(mark)
+            opened.append(mark)
         html.append(
             f'<span class="seg" data-o="{segment.start16}">'
             + "".join(opened)

@@ -30,6 +30,14 @@
 
   // ---- Jumping to a span from the side panel -----------------------------
 
+  // Marks are not focusable until the keyboard moves to one: Chromium will
+  // not start a mouse selection on a focusable element.
+  function focusMark(mark, options) {
+    mark.tabIndex = -1;
+    mark.addEventListener("blur", () => mark.removeAttribute("tabindex"), { once: true });
+    mark.focus(options);
+  }
+
   function flash(spanId) {
     const mark = document.querySelector(`#article-body mark[data-span="${spanId}"]`);
     if (!mark) return;
@@ -39,8 +47,29 @@
       void m.offsetWidth; // restart the animation
       m.classList.add("flash");
     });
-    mark.focus({ preventScroll: true });
+    focusMark(mark, { preventScroll: true });
   }
+
+  // N and Shift+N move through the highlights, each span once, in reading order.
+  document.addEventListener("keydown", (event) => {
+    const area = document.getElementById("article-body");
+    if (event.key.toLowerCase() !== "n" || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (!area || !area.contains(event.target)) return;
+    const seen = new Set();
+    const marks = Array.from(area.querySelectorAll("mark[data-span]")).filter((m) => {
+      if (seen.has(m.dataset.span)) return false;
+      seen.add(m.dataset.span);
+      return true;
+    });
+    if (!marks.length) return;
+    event.preventDefault();
+    const current = marks.findIndex((m) => m.dataset.span === event.target.dataset.span);
+    const step = event.shiftKey ? -1 : 1;
+    const next = current < 0 ? (step > 0 ? 0 : marks.length - 1)
+      : (current + step + marks.length) % marks.length;
+    marks[next].scrollIntoView({ block: "nearest" });
+    focusMark(marks[next]);
+  });
 
   document.addEventListener("click", (event) => {
     const jump = event.target.closest("[data-jump]");
