@@ -202,12 +202,10 @@ def delete_span(*, span: Span) -> str:
 def delete_quote(*, quote: Quote, token: str | None = None) -> str:
     _open(quote.review)
     token = token or uuid.uuid4().hex
-    cue = quote.cue
-    parts = list(quote.parts.all())
-    _mark(quote, token).delete()  # the parts cascade, so delete them first
-    for row in [*parts, *([cue] if cue else [])]:
-        if row.pk:
-            _mark(row, token).delete()
+    # Parts and cue first, each through the history: left to the cascade,
+    # they would be deleted without the token and undo could not find them.
+    for row in [*quote.parts.all(), *([quote.cue] if quote.cue_id else []), quote]:
+        _mark(row, token).delete()
     return token
 
 
@@ -236,12 +234,12 @@ def undo(*, token: str, user, article: Article | None = None) -> int:
             rows.append(
                 (record if record.history_type == "-" else record.prev_record).instance
             )
-    for row in rows:
-        if isinstance(row, Mention):
-            continue  # its span is in the list and is checked
-        if article is not None and row.article_id != article.pk:
-            return 0
-        _open(Review.objects.get(pk=row.review_id))
+    # A mention's span is in the list, so quotes and spans cover every review.
+    owned = [row for row in rows if not isinstance(row, Mention)]
+    if article is not None and any(row.article_id != article.pk for row in owned):
+        return 0
+    for review in Review.objects.filter(pk__in={row.review_id for row in owned}):
+        _open(review)
     for row in rows:
         row._change_reason = f"undo {token}"
         row.save()

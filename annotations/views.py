@@ -118,8 +118,10 @@ class QuoteRow:
         return " … ".join(part.exact for part in self.parts)
 
 
-def _visible(request: HtmxHttpRequest, *, annotator: bool, others: bool) -> Q:
-    """Which reviews' spans this person may see.
+def visible_spans(
+    request: HtmxHttpRequest, article: Article, *, annotator: bool, others: bool
+) -> QuerySet[Span]:
+    """The accepted spans this person may see, in reading order.
 
     An annotator sees their own review, and with ``others`` the reviews
     other reviewers have submitted; everyone else sees the curated
@@ -131,31 +133,15 @@ def _visible(request: HtmxHttpRequest, *, annotator: bool, others: bool) -> Q:
         if others:
             # The curated set stays out of sight: it would steer the review.
             visible |= Q(review__status=Review.Status.SUBMITTED)
-    return visible
-
-
-def visible_spans(
-    request: HtmxHttpRequest, article: Article, *, annotator: bool, others: bool
-) -> QuerySet[Span]:
-    """The accepted spans this person may see, as model instances with what
-    draws them (for the export; the page uses ``_span_rows``)."""
     return (
-        Span.objects.filter(
-            _visible(request, annotator=annotator, others=others),
-            article=article,
-            status=Span.Status.ACCEPTED,
-        )
-        .select_related(
-            "review__reviewer", "mention__entity", "quote__speaker", "cue_of__speaker"
-        )
+        Span.objects.accepted()
+        .filter(visible, article=article)
         .order_by("start", "-end")
     )
 
 
-def _span_rows(
-    request: HtmxHttpRequest, article: Article, *, annotator: bool, others: bool
-) -> list[Any]:
-    """The same spans as plain rows: no model instance per span and relation.
+def _span_rows(spans: QuerySet[Span], *, with_reviewer: bool) -> list[Any]:
+    """Spans as plain rows: no model instance per span and relation.
 
     Building Span, Review, User, Mention, Entity and Quote objects for each
     of 2,000 spans was most of the page's time; the few distinct entities
@@ -163,17 +149,9 @@ def _span_rows(
     """
     fields = ["pk", "start", "end", "exact", "review_id", "quote_id"]
     fields += ["mention__entity", "cue_of"]
-    if annotator and others:
+    if with_reviewer:
         fields.append("review__reviewer__username")
-    return list(
-        Span.objects.filter(
-            _visible(request, annotator=annotator, others=others),
-            article=article,
-            status=Span.Status.ACCEPTED,
-        )
-        .order_by("start", "-end")
-        .values_list(*fields, named=True)
-    )
+    return list(spans.values_list(*fields, named=True))
 
 
 def workspace_context(
@@ -194,7 +172,8 @@ def workspace_context(
         if annotator
         else None
     )
-    spans = _span_rows(request, article, annotator=annotator, others=show_others)
+    visible = visible_spans(request, article, annotator=annotator, others=show_others)
+    spans = _span_rows(visible, with_reviewer=annotator and show_others)
     entities = Entity.objects.in_bulk(
         {s.mention__entity for s in spans if s.mention__entity is not None}
     )
@@ -276,7 +255,7 @@ def workspace_context(
         "quote_types": Quote.Type.choices,
         "selected_quote": quotes.get(selected_quote) if selected_quote else None,
         "selected_mention": (
-            visible_spans(request, article, annotator=annotator, others=show_others)
+            visible.select_related("mention__entity")
             .filter(pk=selected_mention, mention__isnull=False)
             .first()
             if selected_mention
@@ -325,7 +304,7 @@ def annotations_jsonld(request: HtmxHttpRequest, pk: int) -> JsonResponse:
         article,
         annotator=can_annotate(request.user),
         others=request.GET.get("others") == "1",
-    )
+    ).select_related("review__reviewer", "mention__entity", "quote__speaker")
     return JsonResponse(
         web_annotations(article, spans, request.build_absolute_uri),
         content_type="application/ld+json",

@@ -33,7 +33,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-import benchdb  # noqa: E402  (beside this file, so on the path when run)
+import common  # noqa: E402  (beside this file, so on the path when run)
+from common import table, verdict  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/newsreader_bench"
 PER_PAGE = 20  # settings.ARTICLES_PER_PAGE, checked once Django is set up
@@ -438,7 +439,7 @@ def generate_articles(n: int, seed: int) -> list[ArticleRow]:
 
 
 def setup_django(url: str) -> None:
-    benchdb.setup_django(url)
+    common.setup_django(url)
     from django.conf import settings
 
     if settings.ARTICLES_PER_PAGE != PER_PAGE:
@@ -741,24 +742,6 @@ def explain(queries: Sequence[str]) -> None:
 # Report
 
 
-def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Rows under a header, the first column left-aligned, the others right."""
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-
-    def line(row: Sequence[str]) -> str:
-        cells = [row[0].ljust(widths[0])]
-        cells += [
-            cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)
-        ]
-        return "  ".join(cells).rstrip()
-
-    return "\n".join([line(header), *(line(row) for row in rows)])
-
-
-def verdict(ok: bool) -> str:
-    return "met" if ok else "MISSED"
-
-
 def report(
     load: LoadResult | None,
     size: str,
@@ -861,13 +844,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     url = args.database_url
-    benchdb.server_and_name(url)  # refuse a database we must not drop, before anything
+    common.server_and_name(url)  # refuse a database we must not drop, before anything
     rows: list[ArticleRow] = []
     if not args.reuse:
         print(f"Generating {args.articles:,} articles …", flush=True)
         generate_s, rows = timed(lambda: generate_articles(args.articles, args.seed))
         print(f"  {args.articles / generate_s:,.0f} articles/s", flush=True)
-        benchdb.drop_database(url, create=True)
+        common.drop_database(url, create=True)
     setup_django(url)
     from django.core.management import call_command
     from django.db import connections
@@ -901,7 +884,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     finally:
         connections.close_all()
         if not (args.keep or args.reuse):
-            benchdb.drop_database(url)
+            common.drop_database(url)
 
 
 if __name__ == "__main__":

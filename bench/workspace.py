@@ -49,7 +49,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-import benchdb  # noqa: E402  (beside this file, so on the path when run)
+import common  # noqa: E402  (beside this file, so on the path when run)
+from common import table, verdict  # noqa: E402
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -783,13 +784,6 @@ def instrumented() -> Iterator[Split]:
         setattr(module, attribute, timed_call)
         return module, attribute, original
 
-    def fetch_spans(*args: Any, **kwargs: Any) -> list[Any]:
-        queryset = original_visible_spans(*args, **kwargs)
-        started = time.perf_counter()
-        rows = list(queryset)
-        split.record("spans", time.perf_counter() - started)
-        return rows
-
     def sql(execute: Any, query: str, params: Any, many: bool, context: Any) -> Any:
         started = time.perf_counter()
         try:
@@ -798,8 +792,8 @@ def instrumented() -> Iterator[Split]:
             split.record("sql", time.perf_counter() - started)
             split.tally("queries")
 
-    original_visible_spans = annotations.views.visible_spans
     patches = [
+        wrap(annotations.views, "_span_rows", "spans"),
         wrap(annotations.views, "workspace_context", "context"),
         wrap(annotations.views, "render_body", "render_body"),
         wrap(annotations.rendering, "segments", "segments"),
@@ -807,12 +801,10 @@ def instrumented() -> Iterator[Split]:
         wrap(annotations.editing, "create_mention", "create_mention"),
         wrap(annotations.forms, "from_utf16", "from_utf16"),
     ]
-    annotations.views.visible_spans = fetch_spans
     try:
         with connection.execute_wrapper(sql):
             yield split
     finally:
-        annotations.views.visible_spans = original_visible_spans
         for module, attribute, original in reversed(patches):
             setattr(module, attribute, original)
 
@@ -1120,24 +1112,6 @@ def bench_browser(
 # Report
 
 
-def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Rows under a header, the first column left-aligned, the others right."""
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-
-    def line(row: Sequence[str]) -> str:
-        cells = [row[0].ljust(widths[0])]
-        cells += [
-            cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)
-        ]
-        return "  ".join(cells).rstrip()
-
-    return "\n".join([line(header), *(line(row) for row in rows)])
-
-
-def verdict(ok: bool) -> str:
-    return "met" if ok else "MISSED"
-
-
 def machine() -> str:
     from django import get_version
     from django.db import connection
@@ -1186,7 +1160,7 @@ def split_rows(split: Split, *, create: bool) -> list[list[str]]:
         row("  form.span: from_utf16 ×2", split.median("from_utf16"))
         row("  editing.create_mention (SQL included)", split.median("create_mention"))
     row("  workspace_context", context)
-    row("    visible_spans(): query + model instances", split.median("spans"))
+    row("    _span_rows(): the spans' query and rows", split.median("spans"))
     row("    render_body", split.median("render_body"))
     row("      of which spans.segments", split.median("segments"))
     rest = context - split.median("spans") - split.median("render_body")
@@ -1348,9 +1322,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     url = args.database_url
-    benchdb.server_and_name(url)  # refuse a database we must not drop, before anything
-    benchdb.drop_database(url, create=True)
-    benchdb.setup_django(url)
+    common.server_and_name(url)  # refuse a database we must not drop, before anything
+    common.drop_database(url, create=True)
+    common.setup_django(url)
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connections
@@ -1408,7 +1382,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     finally:
         connections.close_all()
         if not args.keep:
-            benchdb.drop_database(url)
+            common.drop_database(url)
 
 
 if __name__ == "__main__":

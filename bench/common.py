@@ -1,9 +1,11 @@
-"""What both benchmarks need: a throwaway database and Django set up on it."""
+"""What both benchmarks need: a throwaway database, Django set up on it,
+and a table to print the figures in."""
 
 from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Sequence
 from urllib.parse import urlsplit, urlunsplit
 
 
@@ -41,3 +43,21 @@ def setup_django(url: str) -> None:
     import django
 
     django.setup()
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Rows under a header, the first column left-aligned, the others right."""
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(row: Sequence[str]) -> str:
+        cells = [row[0].ljust(widths[0])]
+        cells += [
+            cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)
+        ]
+        return "  ".join(cells).rstrip()
+
+    return "\n".join([line(header), *(line(row) for row in rows)])
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "MISSED"
