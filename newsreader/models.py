@@ -23,6 +23,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Greatest, Left
 from django.urls import reverse
 from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
 
 from newsreader.text import normalize_name
 
@@ -260,6 +261,12 @@ class EntityQuerySet(models.QuerySet):
 
 
 class Entity(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed"
+        # Proposed by the suggester for a speaker not yet in the table; a
+        # reviewer who accepts a span linked to it confirms it.
+        SUGGESTED = "suggested"
+
     kind = models.CharField(max_length=6, choices=EntityKind.choices)
     name = models.CharField(max_length=300)
     slug = models.SlugField(max_length=300, unique=True)
@@ -288,9 +295,13 @@ class Entity(models.Model):
         related_name="merged_from",
         help_text="Set when this entity was merged into another; kept, never deleted.",
     )
+    status = models.CharField(
+        max_length=9, choices=Status.choices, default=Status.CONFIRMED
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = EntityQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "entities"
@@ -335,6 +346,8 @@ class Alias(models.Model):
     entity = models.ForeignKey(Entity, models.CASCADE, related_name="aliases")
     name = models.CharField(max_length=300)
     normalized = models.CharField(max_length=300, editable=False)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "aliases"

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "simple_history",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -155,6 +156,9 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 
 # Search input longer than this is refused with a message, not sent to Postgres.
+# Imports and suggestions run off the request path, in `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
 SEARCH_MAX_LENGTH = 500
 ARTICLES_PER_PAGE = 20
 # A search ranks (and counts) at most this many matches, the newest: a
