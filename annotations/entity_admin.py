@@ -1,0 +1,431 @@
+"""The Entity admin for curators: merge, split, undo, and the duplicate finder.
+
+newsreader's ``EntityAdmin`` knows nothing of annotations; this subclass
+adds what needs them, and annotations/admin.py registers it in its place.
+Every page and action here is for curators only (staff in the curator
+group): anyone else signed in gets 403.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from annotations.merging import (
+    TOKEN,
+    MergeError,
+    likely_duplicates,
+    merge_entities,
+    plan_merge,
+    split_entity,
+    undo_merge,
+    undo_split,
+)
+from annotations.models import Mention
+from newsreader.admin import EntityAdmin
+from newsreader.models import Entity, EntityKind
+from newsreader.roles import can_curate
+from newsreader.text import normalize_name
+
+# A merge page lists every selected entity; more is a mistake, not a merge.
+MAX_MERGE = 20
+DUPLICATES_PER_PAGE = 200
+
+
+def merge_url(ids: list[int], *, target: int | None = None) -> str:
+    """The merge confirmation page for these entities."""
+    query = {"ids": ids, **({"target": target} if target else {})}
+    return f"{reverse('admin:newsreader_entity_merge')}?{urlencode(query, doseq=True)}"
+
+
+class MergeForm(forms.Form):
+    ids = forms.ModelMultipleChoiceField(
+        queryset=Entity.objects.select_related("merged_into"),
+        error_messages={"invalid_pk_value": "“%(pk)s” is not an entity id."},
+    )
+    target = forms.ModelChoiceField(queryset=Entity.objects.all(), required=False)
+    allow_different_kinds = forms.BooleanField(
+        required=False, label="Yes, merge entities of different kinds"
+    )
+
+    def clean_ids(self) -> list[Entity]:
+        entities = list(self.cleaned_data["ids"])
+        if len(entities) < 2:
+            raise forms.ValidationError("Select at least two entities to merge.")
+        if len(entities) > MAX_MERGE:
+            raise forms.ValidationError(f"Merge at most {MAX_MERGE} at once.")
+        return entities
+
+    def clean(self) -> dict:
+        data = super().clean()
+        entities = data.get("ids")
+        if not entities:
+            return data
+        target = data.get("target")
+        if target is None:
+            # The one with the most mentions is most likely the one to keep.
+            counts = dict(
+                Mention.objects.filter(entity__in=entities)
+                .values_list("entity")
+                .annotate(n=Count("pk"))
+            )
+            target = max(entities, key=lambda e: (counts.get(e.pk, 0), -e.pk))
+        elif target not in entities:
+            self.add_error("target", "Choose the target among the selected entities.")
+            return data
+        data["target"] = target
+        data["sources"] = [e for e in entities if e.pk != target.pk]
+        return data
+
+
+class SplitForm(forms.Form):
+    aliases = forms.ModelMultipleChoiceField(
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="These names and the mentions that use them move to the new one.",
+    )
+    name = forms.CharField(max_length=300, label="Name of the new entity")
+    description = forms.CharField(max_length=500, required=False)
+
+    def __init__(self, *args, entity: Entity, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["aliases"].queryset = entity.aliases.all()
+
+
+class DuplicatesForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=[("", "All kinds"), *EntityKind.choices], required=False
+    )
+    similarity = forms.FloatField(
+        min_value=0.3,
+        max_value=1.0,
+        required=False,
+        initial=0.6,
+        widget=forms.NumberInput(attrs={"step": 0.05}),
+        help_text="0.3 to 1: how alike a name must be to a part of another "
+        "(Rogachev in Ilya Rogachyov: 0.67).",
+    )
+    page = forms.IntegerField(min_value=1, required=False)
+
+
+class CuratorEntityAdmin(EntityAdmin):
+    actions = ["merge_selected"]
+    change_list_template = "admin/newsreader/entity/curator_change_list.html"
+    change_form_template = "admin/newsreader/entity/curator_change_form.html"
+
+    def has_curate_permission(self, request: HttpRequest) -> bool:
+        return can_curate(request.user)
+
+    @admin.action(permissions=["curate"], description="Merge into …")
+    def merge_selected(
+        self, request: HttpRequest, queryset: QuerySet[Entity]
+    ) -> HttpResponse | None:
+        ids = list(queryset.values_list("pk", flat=True)[: MAX_MERGE + 1])
+        if len(ids) < 2:
+            self.message_user(
+                request, "Select at least two entities to merge.", messages.WARNING
+            )
+            return None
+        return redirect(merge_url(ids))
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        # The action is hidden from others; posting it anyway is refused
+        # outright rather than answered with "no action selected".
+        action = request.POST.get("action") if request.method == "POST" else None
+        if action == "merge_selected" and not can_curate(request.user):
+            raise PermissionDenied
+        extra_context = {**(extra_context or {}), "curator": can_curate(request.user)}
+        return super().changelist_view(request, extra_context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "curator": can_curate(request.user)}
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        def curators_only(view):
+            inner = self.admin_site.admin_view(view)
+
+            @wraps(view)
+            def wrapped(request, *args, **kwargs):
+                # The anonymous go to the admin's login; others signed in get 403.
+                if request.user.is_authenticated and not can_curate(request.user):
+                    raise PermissionDenied
+                return inner(request, *args, **kwargs)
+
+            return wrapped
+
+        return [
+            path(
+                "merge/", curators_only(self.merge_view), name="newsreader_entity_merge"
+            ),
+            path(
+                "undo/<str:action>/<str:token>/",
+                curators_only(self.undo_view),
+                name="newsreader_entity_undo",
+            ),
+            path(
+                "duplicates/",
+                curators_only(self.duplicates_view),
+                name="newsreader_entity_duplicates",
+            ),
+            path(
+                "<int:object_id>/split/",
+                curators_only(self.split_view),
+                name="newsreader_entity_split",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _context(self, request: HttpRequest, title: str, **extra) -> dict:
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            **extra,
+        }
+
+    def merge_view(self, request: HttpRequest) -> HttpResponse:
+        form = MergeForm(request.POST if request.method == "POST" else request.GET)
+        plan = error = None
+        different_kinds = False
+        if form.is_valid():
+            data = form.cleaned_data
+            target, sources = data["target"], data["sources"]
+            different_kinds = any(s.kind != target.kind for s in sources)
+            try:
+                plan = plan_merge(
+                    target=target, sources=sources, allow_different_kinds=True
+                )
+                if request.method == "POST":
+                    if different_kinds and not data["allow_different_kinds"]:
+                        raise MergeError(
+                            "These entities are of different kinds: tick the box "
+                            "to merge them anyway."
+                        )
+                    result = merge_entities(
+                        target=target,
+                        sources=sources,
+                        user=request.user,
+                        allow_different_kinds=data["allow_different_kinds"],
+                    )
+                    self._merged_message(request, result)
+                    return redirect("admin:newsreader_entity_change", result.target.pk)
+            except MergeError as exc:
+                error = str(exc)
+        context = self._context(
+            request,
+            "Merge entities",
+            form=form,
+            plan=plan,
+            error=error,
+            different_kinds=different_kinds,
+            selected=self._selected(form) if form.is_valid() else [],
+        )
+        status = 400 if (form.errors or error) else 200
+        return TemplateResponse(
+            request, "admin/newsreader/entity/merge.html", context, status=status
+        )
+
+    def _selected(self, form: MergeForm) -> list[tuple[Entity, str, bool, int]]:
+        """Each selected entity, the link making it the target, and its mentions."""
+        data = form.cleaned_data
+        ids = [e.pk for e in data["ids"]]
+        counts = dict(
+            Mention.objects.filter(entity__in=ids)
+            .values_list("entity")
+            .annotate(n=Count("pk"))
+        )
+        return [
+            (
+                entity,
+                merge_url(ids, target=entity.pk),
+                entity.pk == data["target"].pk,
+                counts.get(entity.pk, 0),
+            )
+            for entity in data["ids"]
+        ]
+
+    def _merged_message(self, request: HttpRequest, result) -> None:
+        undo = reverse("admin:newsreader_entity_undo", args=["merge", result.token])
+        moved = ", ".join(
+            f"{n} {label.rpartition('.')[2].lower()}{'' if n == 1 else 's'}"
+            for label, n in result.moved.items()
+            if n
+        )
+        self.message_user(
+            request,
+            format_html(
+                "Merged {} into {}: {} alias{} added{}. "
+                '<a class="button" href="{}">Undo</a>',
+                ", ".join(s.name for s in result.sources),
+                result.target.name,
+                result.aliases_moved + result.aliases_added,
+                "" if result.aliases_moved + result.aliases_added == 1 else "es",
+                f", {moved} moved" if moved else "",
+                undo,
+            ),
+            messages.SUCCESS,
+        )
+
+    def undo_view(self, request: HttpRequest, action: str, token: str) -> HttpResponse:
+        undo = {"merge": undo_merge, "split": undo_split}.get(action)
+        if undo is None or not TOKEN.fullmatch(token):
+            return self._undo_page(
+                request, action, [], "That is not an undo link.", 404
+            )
+        changed = list(
+            Entity.history.filter(
+                history_change_reason__startswith=f"{action} {token}"
+            ).order_by("history_id")
+        )
+        if request.method == "POST":
+            try:
+                undo(token=token, user=request.user)
+            except MergeError as exc:
+                return self._undo_page(request, action, changed, str(exc), 400)
+            self.message_user(request, f"Undid the {action}.", messages.SUCCESS)
+            return redirect("admin:newsreader_entity_changelist")
+        if not changed:
+            return self._undo_page(request, action, [], "Nothing to undo there.", 404)
+        return self._undo_page(request, action, changed, None, 200)
+
+    def _undo_page(self, request, action, changed, error, status) -> HttpResponse:
+        return TemplateResponse(
+            request,
+            "admin/newsreader/entity/undo.html",
+            self._context(
+                request,
+                f"Undo {action}" if action in ("merge", "split") else "Undo",
+                action=action,
+                changed=changed,
+                error=error,
+            ),
+            status=status,
+        )
+
+    def split_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        entity = get_object_or_404(Entity, pk=object_id)
+        if entity.merged_into_id:
+            self.message_user(
+                request,
+                f"{entity} was merged into {entity.merged_into}: split that one.",
+                messages.ERROR,
+            )
+            return redirect("admin:newsreader_entity_change", entity.merged_into_id)
+        form = SplitForm(request.POST or None, entity=entity)
+        error = None
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                result = split_entity(
+                    entity=entity,
+                    aliases=data["aliases"],
+                    name=data["name"],
+                    description=data["description"],
+                    user=request.user,
+                )
+            except MergeError as exc:
+                error = str(exc)
+            else:
+                undo = reverse(
+                    "admin:newsreader_entity_undo", args=["split", result.token]
+                )
+                self.message_user(
+                    request,
+                    format_html(
+                        "Split {} off {}: {} alias(es), {} mention(s). "
+                        '<a class="button" href="{}">Undo</a>',
+                        result.entity.name,
+                        entity.name,
+                        result.aliases_moved,
+                        result.moved.get("annotations.Mention", 0),
+                        undo,
+                    ),
+                    messages.SUCCESS,
+                )
+                return redirect("admin:newsreader_entity_change", result.entity.pk)
+        # How many of the entity's mentions each alias would take along.
+        per_key: dict[str, int] = {}
+        for exact in Mention.objects.filter(entity=entity).values_list(
+            "span__exact", flat=True
+        ):
+            key = normalize_name(exact)
+            per_key[key] = per_key.get(key, 0) + 1
+        choices = [
+            (alias, per_key.get(alias.normalized, 0))
+            for alias in form.fields["aliases"].queryset
+        ]
+        return TemplateResponse(
+            request,
+            "admin/newsreader/entity/split.html",
+            self._context(
+                request,
+                f"Split {entity}",
+                entity=entity,
+                form=form,
+                choices=choices,
+                chosen={str(pk) for pk in form["aliases"].value() or []},
+                error=error,
+            ),
+            status=400 if (form.errors or error) else 200,
+        )
+
+    def duplicates_view(self, request: HttpRequest) -> HttpResponse:
+        form = DuplicatesForm({"similarity": 0.6, **request.GET.dict()})
+        if not form.is_valid():
+            return TemplateResponse(
+                request,
+                "admin/newsreader/entity/duplicates.html",
+                self._context(request, "Likely duplicates", form=form, pairs=[]),
+                status=400,
+            )
+        data = form.cleaned_data
+        kind = data["kind"] or ""
+        threshold = data["similarity"] or form.fields["similarity"].initial
+        page = data["page"] or 1
+        total = Entity.objects.canonical().filter(**({"kind": kind} if kind else {}))
+        total = total.count()
+        offset = (page - 1) * DUPLICATES_PER_PAGE
+        pairs = likely_duplicates(
+            kind=kind, threshold=threshold, offset=offset, size=DUPLICATES_PER_PAGE
+        )
+        rows = [(pair, merge_url([pair.one.pk, pair.two.pk])) for pair in pairs]
+
+        def page_url(number: int) -> str:
+            return "?" + urlencode(
+                {"kind": kind, "similarity": threshold, "page": number}
+            )
+
+        return TemplateResponse(
+            request,
+            "admin/newsreader/entity/duplicates.html",
+            self._context(
+                request,
+                "Likely duplicates",
+                form=form,
+                rows=rows,
+                first=offset + 1,
+                last=min(offset + DUPLICATES_PER_PAGE, total),
+                total=total,
+                previous_url=page_url(page - 1) if page > 1 else "",
+                next_url=page_url(page + 1)
+                if offset + DUPLICATES_PER_PAGE < total
+                else "",
+            ),
+        )
+
+
+def register(site: admin.AdminSite) -> None:
+    """Put the curator's Entity admin in place of newsreader's."""
+    site.unregister(Entity)
+    site.register(Entity, CuratorEntityAdmin)

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.factories import make_article, make_entity, make_gold_mention
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_curator_merges_two_entities_from_the_admin(page: Page, users):
+    article = make_article(
+        title="Talks", body="Rogachyov said Rogachev was right, Mr Rogachyov added."
+    )
+    keep = make_entity("Ilya Rogachev", aliases=("Rogachev",))
+    duplicate = make_entity("Rogachyov")
+    make_gold_mention(article, keep, "Rogachev", curator=users["curator"])
+    for text in ["Rogachyov", "Mr Rogachyov"]:
+        make_gold_mention(article, duplicate, text, curator=users["curator"])
+
+    page.goto("/admin/newsreader/entity/")
+    page.get_by_label("Username").fill("curator")
+    page.get_by_label("Password").fill("pw-curator")
+    page.get_by_role("button", name="Log in").click()
+
+    for name in ["Ilya Rogachev", "Rogachyov"]:
+        row = page.locator("#result_list tr", has=page.get_by_role("link", name=name))
+        row.get_by_role("checkbox").check()
+    page.locator("select[name=action]").select_option(label="Merge into …")
+    page.get_by_role("button", name="Run").click()
+
+    # The one with more mentions is offered as the target; the curator picks.
+    expect(page.get_by_role("heading", name="What moves to Rogachyov")).to_be_visible()
+    page.get_by_role("row", name=re.compile("Ilya Rogachev")).get_by_role(
+        "link", name="Make this the target"
+    ).click()
+    expect(page.get_by_role("row", name=re.compile("Talks"))).to_contain_text("2")
+    page.get_by_role("button", name="Merge into Ilya Rogachev").click()
+
+    expect(page.locator(".messagelist")).to_contain_text(
+        "Merged Rogachyov into Ilya Rogachev"
+    )
+    expect(page.get_by_role("link", name="Undo")).to_be_visible()
+
+    page.goto(duplicate.get_absolute_url())
+    expect(page).to_have_url(re.compile(f"{keep.get_absolute_url()}$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ilya Rogachev")
