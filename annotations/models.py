@@ -166,3 +166,15 @@ class Quote(models.Model):
     def __str__(self) -> str:
         speaker = self.speaker.name if self.speaker_id else "unknown speaker"
         return f"Quote by {speaker}"
+
+
+class OrphanedSpan(Span):
+    """Spans an edit of the body left without a place: the curators' worklist.
+
+    A proxy, so the admin site can list them on a page of their own (with
+    its own permissions) and offer a re-attach page for each.
+    """
+
+    class Meta:
+        proxy = True
+        verbose_name = "orphaned span"

@@ -17,10 +17,13 @@ from annotations.spans import (
     QuoteSelector,
     Segment,
     SpanError,
+    TextEdit,
+    candidates,
     check_span,
     from_utf16,
     paragraph_of,
     quote_selector,
+    reanchor,
     segments,
     to_utf16,
     utf16_length,
@@ -547,3 +550,203 @@ def test_paragraph_of_agrees_with_segments_on_three_newlines():
         ("\nB", ()),
     ]
     assert paragraph_of(text, text.index("B")) == 1
+
+
+# --- re-anchoring after an edit -------------------------------------------
+
+# Few letters, so words repeat and the diff has real choices to make.
+bodies = st.lists(
+    st.text(st.sampled_from("ab é😀 ."), min_size=1, max_size=12),
+    min_size=1,
+    max_size=4,
+).map(PARAGRAPH_BREAK.join)
+typed = st.text(st.sampled_from("ab é😀 .xyz"), min_size=1, max_size=10)
+
+
+def overlapping_count(text: str, words: str) -> int:
+    """How often ``words`` occur in ``text``, overlaps counted (“aa” twice in “aaa”)."""
+    return len(re.findall(f"(?={re.escape(words)})", text))
+
+
+def place(old: str, new: str, start: int, end: int) -> tuple[int, int] | None:
+    selector = quote_selector(old, start, end)
+    return TextEdit(old, new).place(**selector._asdict(), start=start, end=end)
+
+
+@fast
+@given(text_and_span(bodies), typed, st.data())
+def test_typing_outside_a_span_never_orphans_it_nor_moves_it_off_its_words(
+    case, insert, data
+):
+    old, start, end = case
+    at = data.draw(
+        st.sampled_from([p for p in range(len(old) + 1) if not start < p < end])
+    )
+    assume(not between_paragraphs(old, at))
+    new = old[:at] + insert + old[at:]
+    shift = len(insert) if at <= start else 0
+    placed = place(old, new, start, end)
+    assert placed is not None
+    assert new[placed[0] : placed[1]] == old[start:end]
+    if overlapping_count(new, old[start:end]) == 1:
+        assert placed == (start + shift, end + shift)
+
+
+@fast
+@given(text_and_span(bodies), typed, st.data())
+def test_typing_inside_a_span_orphans_it_unless_its_words_are_still_there(
+    case, insert, data
+):
+    old, start, end = case
+    assume(end - start > 1)
+    at = data.draw(st.integers(start + 1, end - 1))
+    new = old[:at] + insert + old[at:]
+    placed = place(old, new, start, end)
+    if old[start:end] not in new:
+        assert placed is None
+    else:
+        assert placed is None or new[placed[0] : placed[1]] == old[start:end]
+
+
+@fast
+@given(bodies, bodies, st.text(st.sampled_from("xyzé 😀"), min_size=1, max_size=6))
+def test_deleting_a_spans_words_orphans_it_even_where_the_same_words_remain(
+    before, between, words
+):
+    """``before + words + between + words``: the first copy goes."""
+    old = before + words + between + words
+    start, end = len(before), len(before) + len(words)
+    # Where the result could equally come from deleting other characters,
+    # no diff can tell which copy went.
+    assume(old[start] != old[end] and old[start - 1 : start] != old[end - 1])
+    assume(not between_paragraphs(old, start) and not between_paragraphs(old, end))
+    new = old[:start] + old[end:]
+    assert place(old, new, start, end) is None
+
+
+edits = st.lists(
+    st.tuples(st.booleans(), st.integers(0, 10**6), st.integers(1, 8), typed),
+    min_size=1,
+    max_size=5,
+)
+
+
+def apply_edits(text: str, steps) -> str:
+    for delete, at, size, insert in steps:
+        at %= len(text) + 1
+        if delete:
+            text = text[:at] + text[at + size :]
+        else:
+            text = text[:at] + insert + text[at:]
+    return text
+
+
+@fast
+@given(text_and_span(bodies), edits)
+def test_a_re_anchored_span_is_always_on_its_own_words_and_fits_the_text(case, steps):
+    old, start, end = case
+    new = apply_edits(old, steps)
+    placed = place(old, new, start, end)
+    if placed is not None:
+        check_span(new, *placed, old[start:end])
+
+
+@fast
+@given(text_and_span(bodies))
+def test_an_unchanged_text_keeps_every_span_where_it_was(case):
+    old, start, end = case
+    assert place(old, old, start, end) == (start, end)
+
+
+@fast
+@given(text_and_span(bodies), edits)
+def test_reanchor_with_the_old_text_agrees_with_a_text_edit(case, steps):
+    old, start, end = case
+    new = apply_edits(old, steps)
+    selector = quote_selector(old, start, end)._asdict()
+    found = reanchor(new, **selector, start=start, end=end, old_text=old)
+    assert found == place(old, new, start, end)
+
+
+@fast
+@given(bodies, edits)
+def test_text_edit_maps_kept_characters_onto_the_same_characters(old, steps):
+    new = apply_edits(old, steps)
+    edit = TextEdit(old, new)
+    for offset in range(len(old)):
+        moved = edit.map_position(offset)
+        if moved is not None:
+            assert new[moved] == old[offset]
+    typed_in = sum(high - low for low, high in edit.inserted)
+    assert typed_in == len(new) - sum(block.size for block in edit.kept)
+
+
+def test_a_moved_sentence_is_found_again_by_its_context():
+    old = "Abadi said no. The talks ended. Rogachev said no."
+    new = "Rogachev said no. Abadi said no. The talks ended."
+    start, moved = old.rindex("no"), new.index("no")
+    assert place(old, new, start, start + 2) == (moved, moved + 2)
+    first, kept = old.index("no"), new.index("Abadi said no") + len("Abadi said ")
+    assert place(old, new, first, first + 2) == (kept, kept + 2)
+
+
+def test_words_typed_in_twice_with_the_same_context_are_not_placed():
+    edit = TextEdit("Intro. Outro.", "Intro. He said no. Outro. He said no.")
+    assert edit.find(exact="no", prefix="Yesterday he said ", suffix=".") is None
+    once = TextEdit("Intro. Outro.", "Intro. Outro. Yesterday he said no.")
+    assert once.find(exact="no", prefix="Yesterday he said ", suffix=".") == (32, 34)
+
+
+def test_the_same_words_typed_in_afresh_in_another_sentence_are_not_the_span():
+    old = "Intro. Abadi said no. Middle part here. Outro."
+    new = "Intro. Middle part here. Outro. Then Rogachev said no."
+    start = old.index("no")
+    assert place(old, new, start, start + 2) is None
+
+
+def test_reanchor_without_the_old_text_chooses_among_repeats_by_context():
+    text = "Abadi said no. Later Rogachev said no, twice."
+    spans = {
+        "after Abadi": {"prefix": "Abadi said ", "suffix": ". Lat"},
+        "after Rogachev": {"prefix": "Rogachev said ", "suffix": ", twi"},
+    }
+    found = {
+        name: reanchor(text, exact="no", start=0, end=2, **context)
+        for name, context in spans.items()
+    }
+    first, second = text.index("no"), text.rindex("no")
+    assert found == {
+        "after Abadi": (first, first + 2),
+        "after Rogachev": (second, second + 2),
+    }
+    assert reanchor(text, exact="no", prefix="", suffix="", start=0, end=2) is None
+    assert reanchor(text, exact="maybe", prefix="", suffix="", start=0, end=5) is None
+
+
+def test_candidates_put_the_spans_own_words_first_best_context_first():
+    text = "He said no. Abadi said no. Abadi said nope."
+    found = candidates(text, exact="no", prefix="Abadi said ", suffix=". Ab")
+    assert [(text[c.start : c.end], c.similarity) for c in found[:2]] == [
+        ("no", 1.0),
+        ("no", 1.0),
+    ]
+    assert found[0].start == text.index("Abadi said no") + len("Abadi said ")
+    assert found[0].context > found[1].context
+
+
+def test_candidates_find_edited_words_between_their_old_context():
+    text = "Yesterday Sen. Sergei Rogachyov said the talks had ended."
+    found = candidates(
+        text, exact="Sergei Rogachev", prefix="Yesterday Sen. ", suffix=" said the"
+    )
+    assert text[found[0].start : found[0].end] == "Sergei Rogachyov"
+    assert found[0].similarity < 1.0
+    assert found[0].context == 1.0
+
+
+def test_candidates_never_offer_a_place_between_two_paragraphs_or_unlike_words():
+    text = "Alpha beta.\n\nGamma delta."
+    found = candidates(text, exact="zzz", prefix="", suffix="")
+    assert found == []
+    for c in candidates(text, exact="beta.\n", prefix="", suffix=""):
+        check_span(text, c.start, c.end)
