@@ -11,7 +11,9 @@ import uuid
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from annotations.models import Mention, Quote, Review, Span
 from annotations.spans import check_span, quote_selector
@@ -64,9 +66,15 @@ def add_alias_if_new(entity: Entity, surface: str) -> Alias | None:
 
 @transaction.atomic
 def create_mention(
-    *, review: Review, start: int, end: int, entity: Entity, status: str = "accepted"
+    *,
+    review: Review,
+    start: int,
+    end: int,
+    entity: Entity,
+    status: str = "accepted",
+    origin: str = Span.Origin.HUMAN,
 ) -> Mention:
-    span = _new_span(_open(review), start, end, status=status)
+    span = _new_span(_open(review), start, end, status=status, origin=origin)
     add_alias_if_new(entity, span.exact)
     return Mention.objects.create(span=span, entity=entity)
 
@@ -94,6 +102,7 @@ def create_quote(
     speaker_mention: Mention | None = None,
     cue: tuple[int, int] | None = None,
     status: str = "accepted",
+    origin: str = Span.Origin.HUMAN,
 ) -> Quote:
     parts = list(parts)
     if not parts:
@@ -109,9 +118,9 @@ def create_quote(
         speaker_mention=speaker_mention,
     )
     for start, end in parts:
-        _new_span(review, start, end, quote=quote, status=status)
+        _new_span(review, start, end, quote=quote, status=status, origin=origin)
     if cue:
-        quote.cue = _new_span(review, *cue, status=status)
+        quote.cue = _new_span(review, *cue, status=status, origin=origin)
         quote.save()
     return quote
 
@@ -253,3 +262,112 @@ def submit_review(*, review: Review) -> Review:
     review.submitted_at = timezone.now()
     review.save()
     return review
+
+
+# What a curator may set in bulk; "orphaned" is set by re-anchoring alone.
+CURATED_STATUSES = (Span.Status.ACCEPTED, Span.Status.REJECTED)
+
+
+@transaction.atomic
+def set_spans_status(*, spans: Iterable[Span], status: str, user=None) -> int:
+    """A curator accepts or rejects ``spans``; returns how many changed.
+
+    Works on closed reviews too: this is the curator deciding, not the
+    reviewer editing. Orphaned spans are left alone, since their offsets no
+    longer fit the text until they are re-attached. Accepting confirms the
+    suggested entities the spans name or quote. Each change goes into the
+    history, so a wrong bulk action can be looked up and reverted.
+    """
+    if status not in CURATED_STATUSES:
+        raise ValueError(f"A curator cannot set a span to {status!r}.")
+    changed = [
+        span
+        for span in spans
+        if span.status != status and span.status != Span.Status.ORPHANED
+    ]
+    now = timezone.now()
+    for span in changed:
+        span.status, span.updated_at = status, now
+    bulk_update_with_history(
+        changed,
+        Span,
+        ["status", "updated_at"],
+        default_user=user,
+        default_change_reason=f"curator {status}",
+    )
+    if status == Span.Status.ACCEPTED and changed:
+        pks = [span.pk for span in changed]
+        named = Entity.objects.filter(
+            Q(mentions__span__in=pks) | Q(quotes__parts__in=pks),
+            status=Entity.Status.SUGGESTED,
+        ).distinct()
+        for entity in named:
+            entity.status = Entity.Status.CONFIRMED
+            entity.save()
+    return len(changed)
+
+
+# Suggestions ------------------------------------------------------------------
+#
+# A suggestion is the machine's span (no review). A reviewer who accepts one
+# gets a copy in their own review; one who rejects it gets a rejected copy.
+# Either way the machine's row stays for the other reviewers, and the copy's
+# position hides the suggestion from this reviewer from then on.
+
+
+def suggestion_quote(span: Span) -> Quote | None:
+    """The quote a suggested span is a part or the cue of, if any."""
+    if span.quote_id is not None:
+        return span.quote
+    return Quote.objects.filter(cue=span).first()
+
+
+def _confirm(entity: Entity | None) -> None:
+    if entity is not None and entity.status == Entity.Status.SUGGESTED:
+        entity.status = Entity.Status.CONFIRMED
+        entity.save()
+
+
+@transaction.atomic
+def accept_suggestion(*, review: Review, span: Span) -> Span:
+    """Make a suggestion the reviewer's own; returns their new span."""
+    _open(review)
+    if (quote := suggestion_quote(span)) is not None:
+        parts = list(quote.parts.order_by("start"))
+        speaker_mention = None
+        if quote.speaker_mention is not None:
+            said = quote.speaker_mention.span
+            speaker_mention = Mention.objects.filter(
+                span__review=review, span__start=said.start, span__end=said.end
+            ).first()
+        own = create_quote(
+            review=review,
+            parts=[(part.start, part.end) for part in parts],
+            type=quote.type,
+            speaker=quote.speaker,
+            speaker_mention=speaker_mention,
+            cue=(quote.cue.start, quote.cue.end) if quote.cue else None,
+            origin=span.origin,
+        )
+        _confirm(quote.speaker)
+        return own.parts.order_by("start").first()
+    entity = span.mention.entity
+    mention = create_mention(
+        review=review, start=span.start, end=span.end, entity=entity, origin=span.origin
+    )
+    _confirm(entity)
+    return mention.span
+
+
+@transaction.atomic
+def reject_suggestion(*, review: Review, span: Span) -> None:
+    _open(review)
+    quote = suggestion_quote(span)
+    for rejected in quote.parts.all() if quote is not None else [span]:
+        _new_span(
+            review,
+            rejected.start,
+            rejected.end,
+            status=Span.Status.REJECTED,
+            origin=rejected.origin,
+        )

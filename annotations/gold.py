@@ -4,11 +4,17 @@ One article a record: ``text``, ``quotes`` (start, end, text, speaker, cue,
 type) and ``entities`` (name, kind, aliases, mentions). Offsets index the
 record's own ``text``, which may differ from the stored body in white space
 only; they are moved onto the body and checked before anything is saved.
+
+Our own export (``annotations.interchange``) adds optional keys that this
+loader reads back: ``group`` (quote items that are parts of one quote),
+``cue_start``/``cue_end`` (where the cue is, not just its word) and a null
+``speaker`` for a quote nobody has attributed yet.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from django.db import transaction
 
@@ -24,53 +30,123 @@ class GoldError(ValueError):
 
 
 def resolve_entity(name: str, kind: str = EntityKind.PERSON) -> Entity:
-    """The canonical entity called ``name`` (by name or alias), made if missing."""
+    """The canonical entity called ``name`` (by name or alias), made if missing.
+
+    An entity of the same name and ``kind`` wins over a namesake of another
+    kind (Paris the place, Paris the person).
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise GoldError(f"{name!r} is not an entity name.")
+    if kind not in EntityKind.values:
+        raise GoldError(f"{kind!r} is not an entity kind ({', '.join(EntityKind)}).")
+    canonical = Entity.objects.canonical().order_by("pk")
     entity = (
-        Entity.objects.canonical().filter(name=name).first()
-        or Entity.objects.canonical()
-        .filter(aliases__normalized=normalize_name(name), kind=kind)
-        .first()
+        canonical.filter(name=name, kind=kind).first()
+        or canonical.filter(name=name).first()
+        or canonical.filter(aliases__normalized=normalize_name(name), kind=kind).first()
     )
     return entity or Entity.objects.create_named(name=name, kind=kind)
 
 
+@dataclass
+class Loaded:
+    """What ``load_gold`` added; what the review had already is not counted."""
+
+    mentions: int = 0
+    quotes: int = 0
+
+
 @transaction.atomic
-def load_gold(*, review: Review, record: dict) -> None:
-    """Add a gold record's mentions and quotes to an open ``review``."""
+def load_gold(*, review: Review, record: dict) -> Loaded:
+    """Add a gold record's mentions and quotes to an open ``review``.
+
+    A mention (same words, same entity) or quote (same parts) the review
+    has already is skipped, so loading a record twice adds nothing.
+    """
     body = review.article.body
-    to_body = offset_map(record["text"], body)
+    text = record["text"]
+    to_body = offset_map(text, body)
 
-    def place(item: dict) -> tuple[int, int]:
-        start, end = to_body[item["start"]], to_body[item["end"]]
-        if body[start:end] != item["text"]:
+    def place(item: dict, start: str = "start", end: str = "end") -> tuple[int, int]:
+        first, last = item[start], item[end]
+        words = item["text"] if start == "start" else item["cue"]
+        if not (
+            type(first) is int and type(last) is int and 0 <= first < last <= len(text)
+        ):
+            raise GoldError(f"{words!r}: {first}–{last} is not a span of the text.")
+        first, last = to_body[first], to_body[last]
+        if body[first:last] != words:
             raise GoldError(
-                f"{item['text']!r} at {item['start']}–{item['end']} "
-                "is not in the article there."
+                f"{words!r} at {item[start]}–{item[end]} is not in the article there."
             )
-        return start, end
+        return first, last
 
+    loaded = Loaded()
+    had_mentions = set(
+        Mention.objects.filter(span__review=review).values_list(
+            "span__start", "span__end", "entity"
+        )
+    )
     entities: dict[str, Entity] = {}
-    for item in record.get("entities", []):
+    for item in record.get("entities") or []:
         entity = resolve_entity(item["name"], item.get("kind", EntityKind.OTHER))
         entities[item["name"]] = entity
-        for alias in item.get("aliases", []):
+        for alias in item.get("aliases") or []:
             editing.add_alias_if_new(entity, alias)
-        for mention in item.get("mentions", []):
+        for mention in item.get("mentions") or []:
             start, end = place(mention)
+            if (start, end, entity.pk) in had_mentions:
+                continue
             editing.create_mention(review=review, start=start, end=end, entity=entity)
+            had_mentions.add((start, end, entity.pk))
+            loaded.mentions += 1
 
-    for item in record.get("quotes", []):
-        start, end = place(item)
-        speaker = entities.get(item["speaker"]) or resolve_entity(item["speaker"])
-        cue = find_cue(body, start, end, item["cue"]) if item.get("cue") else None
+    had_quotes = {
+        tuple(sorted((part.start, part.end) for part in quote.parts.all()))
+        for quote in review.quotes.prefetch_related("parts")
+    }
+    for items in _quote_groups(record.get("quotes") or []):
+        parts = [place(item) for item in items]
+        if tuple(sorted(parts)) in had_quotes:
+            continue
+        first = items[0]
+        start, end = parts[0]
+        if first.get("cue") and "cue_start" in first:
+            cue = place(first, "cue_start", "cue_end")
+        elif first.get("cue"):
+            cue = find_cue(body, start, end, first["cue"])
+        else:
+            cue = None
+        speaker = None
+        if name := first.get("speaker"):
+            speaker = entities.get(name) or resolve_entity(name)
+        quote_type = first.get("type") or Quote.Type.DIRECT
+        if quote_type not in Quote.Type.values:
+            raise GoldError(f"{quote_type!r} is not a quote type.")
         editing.create_quote(
             review=review,
-            parts=[(start, end)],
-            type=item.get("type") or Quote.Type.DIRECT,
+            parts=parts,
+            type=quote_type,
             speaker=speaker,
-            speaker_mention=nearest_mention(review, speaker, cue or (start, end)),
+            speaker_mention=(
+                nearest_mention(review, speaker, cue or (start, end))
+                if speaker
+                else None
+            ),
             cue=cue,
         )
+        had_quotes.add(tuple(sorted(parts)))
+        loaded.quotes += 1
+    return loaded
+
+
+def _quote_groups(items: list[dict]) -> list[list[dict]]:
+    """Quote items, those sharing a ``group`` together as one quote's parts."""
+    groups: dict[object, list[dict]] = {}
+    for index, item in enumerate(items):
+        key = item.get("group")
+        groups.setdefault(("group", key) if key is not None else index, []).append(item)
+    return list(groups.values())
 
 
 def find_cue(body: str, start: int, end: int, word: str) -> tuple[int, int] | None:
