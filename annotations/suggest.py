@@ -1,0 +1,1462 @@
+"""Machine suggestions: entity mentions, quotes and their speakers.
+
+Two halves. ``find_suggestions(text, gazetteer)`` is pure detection: a spaCy
+blank English pipeline (tokenizer and sentencizer, no model download), a
+PhraseMatcher over every entity name and alias, quotation marks read by a
+small state machine, cue words and speakers found next to them. It returns
+code point offsets into ``text`` and touches no database, so ``evaluate``
+can run it on gold files whose articles are not stored.
+
+``suggest_article(article=...)`` stores what it finds as spans with status
+``suggested``, no review and origin ``rules`` (or ``model``), with their
+mentions and quotes, replacing the article's earlier suggestions that no one
+has acted on. A speaker missing from the entity table is proposed as a new
+PERSON entity with status ``suggested``.
+
+Matching ignores case and accents ("SINIRLIOGLU" finds Feridun
+Sinirlioğlu), except that an all-lowercase word never matches a capitalised
+name ("turkey" the bird, "us" the pronoun) and an acronym only matches in
+capitals.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+import spacy
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+from spacy.attrs import IDX, LENGTH, NORM, SENT_START
+from spacy.matcher import PhraseMatcher
+
+from annotations.models import Mention, Quote, Span
+from annotations.spans import check_span, quote_selector
+from newsreader.models import Alias, Entity
+from newsreader.text import normalize_name
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+PERSON, ORG, PLACE, OTHER = "PERSON", "ORG", "PLACE", "OTHER"
+RULES, MODEL = "rules", "model"
+DIRECT, PARTIAL, INDIRECT = "direct", "partial", "indirect"
+
+# Reporting verbs and phrases. Only these, outside quotation marks, make a
+# quote's attribution.
+CUES = sorted(
+    _words(
+        "said says say saying told tells tell telling added adds adding asked asks "
+        "asking warned warns insisted insists insisting stated explained explains "
+        "explaining noted notes noting claimed argued argues replied replies wrote "
+        "writes declared declares stressed stresses continued recalled recalls "
+        "acknowledged admitted admits urged urges commented remarked responded "
+        "observed concluded confirmed confirms announced announces tweeted posted "
+        "reported suggested"
+    )
+) + ["according to", "went on", "went on to say"]
+# Reported speech without marks counts only with a plain speech verb and a
+# clause after it; "announced that" and the like report events, not words.
+INDIRECT_CUES = _words(
+    "said says told tells added adds warned warns insisted insists stated "
+    "explained explains noted notes claimed argued argues stressed stresses "
+    "admitted acknowledged"
+)
+# Cues whose speaker stands before them ("Abadi told France 24 ...").
+SUBJECT_ONLY_CUES = frozenset({"told", "tells", "tell", "telling"})
+# Cues whose speaker follows them ("according to the minister").
+OBJECT_CUES = frozenset({"according to"})
+CLAUSE_STARTERS = frozenset({"he", "she", "it", "they", "we", "there", "i"})
+
+PRONOUNS = {"he": PERSON, "she": PERSON, "they": ORG}
+ROLE_NOUNS = _words(
+    "minister president premier chancellor spokesman spokeswoman spokesperson "
+    "official officer general senator governor mayor secretary ambassador "
+    "envoy diplomat chief director chairman chairwoman chair leader commander "
+    "prosecutor judge lawyer attorney head executive founder ceo king queen "
+    "prince pope bishop lawmaker legislator mp congressman congresswoman "
+    "representative negotiator adviser advisor analyst economist researcher "
+    "professor scientist doctor coach captain manager"
+)
+DETERMINERS = frozenset({"the", "a", "an", "his", "her", "their", "its"})
+# Words before a name that belong to the title, not the name.
+TITLE_WORDS = _words(
+    "mr mr. mrs mrs. ms ms. dr dr. prof prof. sir dame lord lady rev rev. "
+    "president prime minister foreign defence defense interior finance "
+    "secretary general gen gen. lieutenant lt lt. colonel col col. major "
+    "captain capt sergeant admiral senator sen sen. rep rep. representative "
+    "governor gov gov. mayor chancellor king queen prince princess pope judge "
+    "justice chief director spokesman spokeswoman spokesperson ambassador "
+    "commissioner deputy vice state chairman chairwoman ceo coach officer "
+    "former acting senior top"
+)
+NAME_PARTICLES = _words(
+    "al el bin ibn bint abu de da di del della der den van von le la du dos das "
+    "st st. mc"
+)
+# Capitalised words that stand before "said" and are not names.
+NOT_NAMES = _words(
+    "i he she it we they you this that these those there here who which what "
+    "the a an officials official police witnesses analysts experts residents "
+    "authorities critics sources reports observers others some many most "
+    "several both all everyone someone nobody people government ministry "
+    "spokesman spokeswoman spokesperson statement monday tuesday wednesday "
+    "thursday friday saturday sunday january february march april may june "
+    "july august september october november december but and or so then "
+    "meanwhile however also later earlier yesterday today tonight "
+    "diplomats lawmakers leaders officers troops soldiers doctors scientists "
+    "researchers investigators prosecutors lawyers economists"
+)
+
+# Capitalised at the start of a sentence, before a name.
+LEADING_WORDS = _words(
+    "on in at by for with from and but as after before when while if since "
+    "until despite meanwhile however"
+)
+
+_MARKS = re.compile(r"[\"'“”„‟«»‘’‚‛‹›]")
+_OPEN_DOUBLE = frozenset("“„‟«")
+_CLOSE_DOUBLE = frozenset("”»")
+_OPEN_SINGLE = frozenset("‘‚‛‹")
+_CLOSE_SINGLE = frozenset("’›")
+_PARAGRAPHS = re.compile(r"\n\s*")
+_WORD = re.compile(r"\w", re.UNICODE)
+_SENTENCE_END = frozenset(".!?")
+# How the first part of a quote broken by its attribution ends: “We tried,”
+_BROKEN_OFF = frozenset(",—–…:")
+# What stands before the opening mark of a quote that is its own utterance.
+_BEFORE_DIRECT = frozenset({",", ":", ";", "—", "–", "-", "(", ".", "!", "?"}) | (
+    _CLOSE_DOUBLE | _CLOSE_SINGLE | {'"', "'"}
+)
+_AMBIGUOUS = {"'": "single", '"': "double"}
+# What may stand right before an opening mark.
+_BEFORE_OPENING = frozenset(" \n\t([{—–-/:")
+
+
+class SuggestError(Exception):
+    """The suggester cannot run as configured; the message says why."""
+
+
+# --------------------------------------------------------------------------
+# Results
+
+
+@dataclass(frozen=True)
+class GazetteerEntry:
+    """One entity as the suggester knows it: ``key`` is its primary key (or,
+    for a gold file's own entities, any hashable)."""
+
+    key: Hashable
+    name: str
+    kind: str
+
+
+@dataclass
+class FoundMention:
+    start: int
+    end: int
+    text: str
+    # None for a name the entity table lacks: ``name`` and ``kind`` then
+    # describe the entity to propose.
+    entity: GazetteerEntry | None
+    name: str
+    kind: str
+    origin: str = RULES
+
+    @property
+    def is_new(self) -> bool:
+        return self.entity is None
+
+
+@dataclass
+class FoundQuote:
+    parts: list[tuple[int, int]]
+    type: str
+    cue: tuple[int, int] | None
+    # The mention naming the speaker next to the cue, when there is one.
+    speaker_mention: FoundMention | None
+    # Who spoke: the mention's entity, a pronoun's antecedent, or a new name.
+    speaker: GazetteerEntry | None
+    speaker_name: str
+    confidence: float
+
+
+@dataclass
+class Suggestions:
+    mentions: list[FoundMention] = field(default_factory=list)
+    quotes: list[FoundQuote] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------
+# The pipeline and the gazetteer
+
+
+def _token_norm(text: str) -> str:
+    return normalize_name(text).replace("’", "'") or text
+
+
+@cache
+def pipeline() -> spacy.language.Language:
+    """The blank English pipeline, built once per process.
+
+    Each word's NORM is its casefolded, accent-free form, computed once per
+    distinct word (spaCy caches lexemes), so the matchers below compare
+    names without regard to case or accents at C speed.
+    """
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.vocab.lex_attr_getters[NORM] = _token_norm
+    for lexeme in nlp.vocab:
+        lexeme.norm_ = _token_norm(lexeme.orth_)
+    # The tokenizer caches how it split each chunk, 10,000 by default: too
+    # few for news, whose chunks carry punctuation ("said.", "“We").
+    nlp.tokenizer.max_cache_size = 200_000
+    return nlp
+
+
+@cache
+def _pattern_tokenizer():
+    """A second tokenizer on the same vocabulary, for entity names: tokenising
+    100,000 names with the first would fill its cache with names and leave
+    no room for article text (ten times slower)."""
+    return spacy.blank("en", vocab=pipeline().vocab).tokenizer
+
+
+@cache
+def _cue_matcher() -> PhraseMatcher:
+    nlp = pipeline()
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    for cue in CUES:
+        matcher.add(cue, [nlp.make_doc(cue)])
+    return matcher
+
+
+class Gazetteer:
+    """Every entity name and alias, compiled into one PhraseMatcher.
+
+    Building it over 100,000 names takes a few seconds: build it once and
+    reuse it for every article (``gazetteer_from_db`` caches it).
+    """
+
+    def __init__(self, names: Iterable[tuple[str, GazetteerEntry]]) -> None:
+        nlp = pipeline()
+        self._by_key: dict[str, list[GazetteerEntry]] = {}
+        self._forms: dict[str, set[str]] = {}
+        patterns: dict[str, str] = {}
+        for name, entry in names:
+            name = " ".join(name.split())
+            if not _WORD.search(name):
+                continue
+            patterns.setdefault(normalize_name(name), name)
+            self._add(name, entry)
+        self.matcher = PhraseMatcher(nlp.vocab, attr="NORM")
+        docs = list(_pattern_tokenizer().pipe(patterns.values(), batch_size=2000))
+        # A match is read back by its tokens' norms (hashes), not its text.
+        self._token_keys: dict[tuple[int, ...], str] = {
+            tuple(doc.to_array(NORM).tolist()): normalize_name(doc.text) for doc in docs
+        }
+        if docs:
+            self.matcher.add("ENTITY", docs)
+
+    def _add(self, name: str, entry: GazetteerEntry) -> None:
+        key = normalize_name(name)
+        entries = self._by_key.setdefault(key, [])
+        if entry not in entries:
+            # The entity whose own name this is comes first.
+            if normalize_name(entry.name) == key:
+                entries.insert(0, entry)
+            else:
+                entries.append(entry)
+        self._forms.setdefault(key, set()).add(name)
+
+    def __len__(self) -> int:
+        return len(self._by_key)
+
+    def lookup(self, name: str) -> GazetteerEntry | None:
+        entries = self._by_key.get(normalize_name(name))
+        return entries[0] if entries else None
+
+    def candidates(
+        self, norms: tuple[int, ...]
+    ) -> tuple[list[GazetteerEntry], set[str]]:
+        key = self._token_keys.get(norms, "")
+        return self._by_key.get(key, []), self._forms.get(key, set())
+
+    @classmethod
+    def from_entities(
+        cls, entities: Iterable[tuple[GazetteerEntry, Iterable[str]]]
+    ) -> Gazetteer:
+        """From entries with their aliases: ``[(entry, ["Abadi"]), ...]``."""
+        return cls(
+            (name, entry)
+            for entry, aliases in entities
+            for name in [entry.name, *aliases]
+        )
+
+
+def _case_ok(surface: str, forms: set[str]) -> bool:
+    """Whether a case-blind match keeps its case sense.
+
+    >>> _case_ok("turkey", {"Turkey"}), _case_ok("TURKEY", {"Turkey"})
+    (False, True)
+    >>> _case_ok("Us", {"US"}), _case_ok("presstv", {"presstv"})
+    (False, True)
+    """
+    if surface in forms:
+        return True
+    if surface.islower() and not any(form.islower() for form in forms):
+        return False
+    acronyms = [f for f in forms if f.isupper() and len(f.replace(".", "")) <= 5]
+    return not (acronyms and len(acronyms) == len(forms) and not surface.isupper())
+
+
+# --------------------------------------------------------------------------
+# Quotation marks
+
+
+@dataclass
+class _RawQuote:
+    # Content spans, one per paragraph, strictly between the marks.
+    parts: list[tuple[int, int]]
+    opening: int  # position of the first opening mark
+    closing: int  # position of the last closing mark
+
+
+def find_quoted(text: str) -> list[_RawQuote]:
+    """Stretches of ``text`` between quotation marks, outermost only.
+
+    Straight and curly marks; single marks inside double ones belong to the
+    outer quote; an apostrophe (Turkey’s, don't) is not a mark. A quote whose
+    paragraph ends before its closing mark goes on when the next paragraph
+    opens with the same mark, as news style writes a quote of several
+    paragraphs; otherwise it is dropped.
+
+    >>> [text[s:e] for text in ['He said “it’s ‘odd’,” she said “no”']
+    ...  for q in find_quoted(text) for s, e in q.parts]
+    ['it’s ‘odd’,', 'no']
+    """
+    quotes: list[_RawQuote] = []
+    # Open quotes, outermost first: (kind, position of the mark).
+    stack: list[tuple[str, int]] = []
+    parts: list[tuple[int, int]] = []  # earlier paragraphs of the outer quote
+    first_opening = -1
+    breaks = [m.start() for m in _PARAGRAPHS.finditer(text)]
+    length = len(text)
+
+    def paragraph_end(position: int) -> int:
+        index = bisect.bisect_right(breaks, position)
+        return breaks[index] if index < len(breaks) else length
+
+    def content(start: int, end: int) -> tuple[int, int] | None:
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        return (start, end) if start < end else None
+
+    current_paragraph_end = paragraph_end(0)
+    for match in _MARKS.finditer(text):
+        position = match.start()
+        char = text[position]
+        if position >= current_paragraph_end:
+            # A paragraph break: a quote still open goes on only if this
+            # paragraph opens with its mark again.
+            if stack:
+                kind, opened = stack[0]
+                next_start = current_paragraph_end
+                while next_start < length and text[next_start].isspace():
+                    next_start += 1
+                if position == next_start and _opens(text, position, kind):
+                    part = content(opened + 1, current_paragraph_end)
+                    if part:
+                        parts.append(part)
+                    stack = [(kind, position)]
+                    current_paragraph_end = paragraph_end(position)
+                    continue
+                stack, parts = [], []
+            current_paragraph_end = paragraph_end(position)
+        before = text[position - 1] if position else " "
+        after = text[position + 1] if position + 1 < length else " "
+        if before.isalnum() and after.isalnum() and char in "'’":
+            continue  # an apostrophe inside a word
+        kind = _mark_kind(char)
+        top = stack[-1][0] if stack else None
+        closes = _closes(text, position, kind) and kind in {k for k, _ in stack}
+        if closes:
+            # Close the innermost quote of this kind; anything opened inside
+            # it and left open was not a quote.
+            while stack and stack[-1][0] != kind:
+                stack.pop()
+            _, opened = stack.pop()
+            if not stack:
+                part = content(opened + 1, position)
+                all_parts = [*parts, part] if part else parts
+                if all_parts:
+                    quotes.append(
+                        _RawQuote(
+                            all_parts,
+                            first_opening if parts else opened,
+                            position,
+                        )
+                    )
+                parts = []
+            continue
+        if _opens(text, position, kind) and not (top == kind and len(stack) == 1):
+            if not stack:
+                first_opening = position
+            stack.append((kind, position))
+    return quotes
+
+
+def _mark_kind(char: str) -> str:
+    if char in _OPEN_DOUBLE or char in _CLOSE_DOUBLE:
+        return "double"
+    if char in _OPEN_SINGLE or char in _CLOSE_SINGLE:
+        return "single"
+    return _AMBIGUOUS[char]
+
+
+def _opens(text: str, position: int, kind: str) -> bool:
+    char = text[position]
+    if char in _CLOSE_DOUBLE or char in _CLOSE_SINGLE:
+        return False
+    before = text[position - 1] if position else " "
+    after = text[position + 1] if position + 1 < len(text) else " "
+    if after.isspace():
+        return False
+    if char in _OPEN_DOUBLE or char in _OPEN_SINGLE:
+        return True
+    # A straight mark opens after a space or an opening bracket or mark.
+    return before in _BEFORE_OPENING or before in "“‘\"'"
+
+
+def _closes(text: str, position: int, kind: str) -> bool:
+    char = text[position]
+    if char in _OPEN_DOUBLE or char in _OPEN_SINGLE:
+        return False
+    before = text[position - 1] if position else " "
+    after = text[position + 1] if position + 1 < len(text) else " "
+    if before.isspace() and char in "\"'":
+        return False
+    # A closing single mark followed by a letter is an apostrophe.
+    return not (kind == "single" and after.isalnum())
+
+
+# --------------------------------------------------------------------------
+# Detection
+
+
+class _Article:
+    """One text, tokenised, with what the passes below share."""
+
+    def __init__(self, text: str, gazetteer: Gazetteer) -> None:
+        self.text = text
+        self.gazetteer = gazetteer
+        # Newlines become spaces of the same length, so offsets hold: spaCy
+        # tokenises a word with a newline in it ten times slower. Paragraphs
+        # are read from the text itself.
+        self.doc = pipeline()(text.replace("\n", " "))
+        array = self.doc.to_array([IDX, LENGTH, NORM, SENT_START])
+        self.starts = array[:, 0].tolist()
+        self.ends = (array[:, 0] + array[:, 1]).tolist()
+        self.norms = array[:, 2].tolist()
+        self.sentence_starts = (array[:, 3] == 1).nonzero()[0].tolist() or [0]
+        # Paragraph breaks: where each ends, and where the next one starts.
+        breaks = list(_PARAGRAPHS.finditer(text))
+        self.breaks = [m.start() for m in breaks]
+        self.paragraph_starts = [m.end() for m in breaks]
+        self.mentions: list[FoundMention] = []
+        self.mention_at_end: dict[int, FoundMention] = {}  # last token -> mention
+        self.mention_at_start: dict[int, FoundMention] = {}
+        # One flag a token: inside a mention; inside a quote, marks included.
+        self.taken = bytearray(len(self.doc))
+        self.quoted = bytearray(len(self.doc))
+        # Mentions outside quotes, by position, for pronouns to look back on.
+        self.people: list[tuple[int, FoundMention]] = []
+        self.orgs: list[tuple[int, FoundMention]] = []
+
+    # Offsets --------------------------------------------------------------
+
+    def token_at(self, char: int) -> int:
+        return max(0, bisect.bisect_right(self.starts, char) - 1)
+
+    def span_text(self, first: int, last: int) -> str:
+        return self.text[self.starts[first] : self.ends[last]]
+
+    def paragraph_bounds(self, char: int) -> tuple[int, int]:
+        index = bisect.bisect_right(self.breaks, char)
+        start = 0 if index == 0 else self.paragraph_starts[index - 1]
+        end = self.breaks[index] if index < len(self.breaks) else len(self.text)
+        return start, end
+
+    def sentence_bounds(self, token: int) -> tuple[int, int]:
+        """Token range of the sentence holding ``token``, within its paragraph."""
+        index = bisect.bisect_right(self.sentence_starts, token) - 1
+        first = self.sentence_starts[index]
+        last = (
+            self.sentence_starts[index + 1]
+            if index + 1 < len(self.sentence_starts)
+            else len(self.doc)
+        )
+        para_start, para_end = self.paragraph_bounds(self.starts[token])
+        while first < token and self.starts[first] < para_start:
+            first += 1
+        while last > token + 1 and self.starts[last - 1] >= para_end:
+            last -= 1
+        return first, last
+
+    # Mentions -------------------------------------------------------------
+
+    def add_mention(self, first: int, last: int, mention: FoundMention) -> None:
+        self.mentions.append(mention)
+        self.mention_at_end[last] = mention
+        self.mention_at_start[first] = mention
+        self.taken[first : last + 1] = b"\x01" * (last + 1 - first)
+
+    def index_people(self) -> None:
+        self.people = sorted(
+            (m.start, m)
+            for m in self.mentions
+            if m.kind == PERSON and not self.quoted[self.token_at(m.start)]
+        )
+        self.orgs = sorted(
+            (m.start, m)
+            for m in self.mentions
+            if m.kind == ORG and not self.quoted[self.token_at(m.start)]
+        )
+
+    def last_before(self, char: int, kind: str) -> FoundMention | None:
+        found = self.people if kind == PERSON else self.orgs
+        index = bisect.bisect_left(found, (char,), key=lambda item: (item[0],))
+        return found[index - 1][1] if index else None
+
+
+def find_suggestions(
+    text: str, gazetteer: Gazetteer, *, model: spacy.language.Language | None = None
+) -> Suggestions:
+    """Mentions and quotes in ``text``, with code point offsets into it.
+
+    >>> g = Gazetteer.from_entities([(GazetteerEntry(1, "Ilya Rogachev", "PERSON"),
+    ...                                ["Rogachyov"])])
+    >>> found = find_suggestions("“We are unlikely to join,” Rogachyov said.", g)
+    >>> [(m.text, m.name) for m in found.mentions]
+    [('Rogachyov', 'Ilya Rogachev')]
+    >>> [(q.parts, q.speaker_name, q.type) for q in found.quotes]
+    [([(1, 25)], 'Ilya Rogachev', 'direct')]
+    """
+    article = _Article(text, gazetteer)
+    raw_quotes = find_quoted(text)
+    for raw in raw_quotes:
+        first = article.token_at(raw.opening)
+        last = article.token_at(raw.closing)
+        article.quoted[first : last + 1] = b"\x01" * (last + 1 - first)
+    _match_entities(article)
+    _match_surnames(article)
+    if model is not None:
+        _model_entities(article, model)
+    article.index_people()
+    cues = _find_cues(article)
+    quotes = _attribute(article, _join_split(article, raw_quotes, cues), cues)
+    quotes += _indirect(article, cues)
+    quotes.sort(key=lambda q: q.parts[0])
+    article.mentions.sort(key=lambda m: (m.start, m.end))
+    return Suggestions(mentions=article.mentions, quotes=quotes)
+
+
+def _match_entities(article: _Article) -> None:
+    doc = article.doc
+    matches = sorted(
+        ((start, end) for _, start, end in article.gazetteer.matcher(doc)),
+        key=lambda m: (m[0] - m[1], m[0]),
+    )
+    # Longest first; a match overlapping one already taken is dropped.
+    chosen = []
+    taken = bytearray(len(doc))
+    for start, end in matches:
+        if any(taken[start:end]):
+            continue
+        chosen.append((start, end))
+        taken[start:end] = b"\x01" * (end - start)
+    seen: set[Hashable] = set()
+    for start, end in sorted(chosen):
+        entries, forms = article.gazetteer.candidates(tuple(article.norms[start:end]))
+        surface = article.span_text(start, end - 1)
+        if not entries or not _case_ok(surface, forms):
+            continue
+        # An ambiguous name goes to the entity this article named already.
+        entry = next((e for e in entries if e.key in seen), entries[0])
+        seen.add(entry.key)
+        article.add_mention(
+            start,
+            end - 1,
+            FoundMention(
+                article.starts[start],
+                article.ends[end - 1],
+                surface,
+                entry,
+                entry.name,
+                entry.kind,
+            ),
+        )
+
+
+def _surname_key(article: _Article, first: int, last: int) -> int | None:
+    token = article.doc[last]
+    if last == first or len(token.text) < 3 or not token.text[0].isupper():
+        return None
+    return token.norm
+
+
+def _match_surnames(article: _Article) -> None:
+    """After "Sergei Kuralenko", a bare "Kuralenko" is him too."""
+    surnames: dict[int, tuple[int, FoundMention]] = {}
+    for mention in list(article.mentions):
+        if mention.kind != PERSON or mention.entity is None:
+            continue
+        first, last = article.token_at(mention.start), article.token_at(mention.end - 1)
+        key = _surname_key(article, first, last)
+        if key and key not in surnames:
+            surnames[key] = (mention.start, mention)
+    if not surnames:
+        return
+    doc = article.doc
+    for i, norm in enumerate(article.norms):
+        if norm not in surnames or article.taken[i]:
+            continue
+        token = doc[i]
+        hit = surnames[norm]
+        if not token.text[:1].isupper() or hit[0] >= token.idx:
+            continue
+        _, source = hit
+        article.add_mention(
+            i,
+            i,
+            FoundMention(
+                token.idx,
+                token.idx + len(token),
+                token.text,
+                source.entity,
+                source.name,
+                PERSON,
+            ),
+        )
+
+
+_MODEL_KINDS = {"PERSON": PERSON, "PER": PERSON, "ORG": ORG, "GPE": PLACE}
+
+
+def _model_entities(article: _Article, model: spacy.language.Language) -> None:
+    """A statistical model's PERSON, ORG and GPE entities, where the
+    gazetteer found nothing; linked to the table when the name is in it."""
+    for ent in model(article.text).ents:
+        kind = _MODEL_KINDS.get(ent.label_)
+        start, end = ent.start_char, ent.end_char
+        if kind is None or article.text[start:end].strip() != ent.text:
+            continue
+        first, last = article.token_at(start), article.token_at(end - 1)
+        if article.starts[first] != start or article.ends[last] != end:
+            continue  # the model tokenised differently; offsets would not fit
+        if any(article.taken[first : last + 1]):
+            continue
+        entry = article.gazetteer.lookup(ent.text)
+        article.add_mention(
+            first,
+            last,
+            FoundMention(
+                start,
+                end,
+                ent.text,
+                entry,
+                entry.name if entry else ent.text,
+                entry.kind if entry else kind,
+                origin=MODEL,
+            ),
+        )
+
+
+@dataclass
+class _Cue:
+    first: int  # tokens
+    last: int
+    word: str
+
+
+def _find_cues(article: _Article) -> list[_Cue]:
+    nlp = pipeline()
+    found = []
+    for match_id, start, end in _cue_matcher()(article.doc):
+        if any(article.quoted[start:end]) or any(article.taken[start:end]):
+            continue
+        found.append(_Cue(start, end - 1, nlp.vocab.strings[match_id]))
+    # "went on to say" holds "went on": keep the longest at each start.
+    found.sort(key=lambda cue: (cue.first, cue.first - cue.last))
+    kept: list[_Cue] = []
+    for cue in found:
+        if kept and cue.first <= kept[-1].last:
+            continue
+        kept.append(cue)
+    return kept
+
+
+@dataclass
+class _Group:
+    """Raw quotes taken as one quote: a split quote has two or more."""
+
+    raws: list[_RawQuote]
+    gap_cues: list[_Cue] = field(default_factory=list)
+
+
+def _join_split(
+    article: _Article, raws: list[_RawQuote], cues: list[_Cue]
+) -> list[_Group]:
+    """Join “A,” he said, adding, “B” into one quote of two parts.
+
+    The first part must end as a broken sentence does (a comma or a dash
+    inside the marks) and the few words between the two must hold a cue;
+    two quoted fragments of one sentence (“crashed the economy” and warned
+    voters not to “fall for it”) stay two quotes.
+    """
+    groups: list[_Group] = []
+    for raw in raws:
+        if groups:
+            group = groups[-1]
+            previous = group.raws[-1]
+            last_text = article.text[previous.parts[-1][0] : previous.parts[-1][1]]
+            gap_first = article.token_at(previous.closing) + 1
+            gap_last = article.token_at(raw.opening) - 1
+            same_paragraph = article.paragraph_bounds(
+                previous.closing
+            ) == article.paragraph_bounds(raw.opening)
+            between = [c for c in cues if gap_first <= c.first and c.last <= gap_last]
+            if (
+                same_paragraph
+                and last_text[-1:] in _BROKEN_OFF
+                and 0 < gap_last - gap_first + 1 <= 12
+                and between
+            ):
+                group.raws.append(raw)
+                group.gap_cues.extend(between)
+                continue
+        groups.append(_Group([raw]))
+    return groups
+
+
+@dataclass
+class _Speaker:
+    entry: GazetteerEntry | None
+    name: str
+    mention: FoundMention | None
+    how: str  # name, pronoun, role, new
+
+
+def _attribute(
+    article: _Article, groups: list[_Group], cues: list[_Cue]
+) -> list[FoundQuote]:
+    quotes = []
+    previous: FoundQuote | None = None
+    previous_paragraph = -1
+    for group in groups:
+        parts = [part for raw in group.raws for part in raw.parts]
+        opening = article.token_at(group.raws[0].opening)
+        window: set[int] = set()
+        for raw in group.raws:
+            first, _ = article.sentence_bounds(article.token_at(raw.opening))
+            _, last = article.sentence_bounds(article.token_at(raw.closing))
+            window.update(range(first, last))
+        nearby = [c for c in cues if c.first in window]
+        edges = [
+            article.token_at(position)
+            for raw in group.raws
+            for position in (raw.opening, raw.closing)
+        ]
+        # The attribution between the parts first, then the nearest cue.
+        nearby.sort(
+            key=lambda c: (
+                c not in group.gap_cues,
+                min(min(abs(c.first - e), abs(c.last - e)) for e in edges),
+                c.first,
+            )
+        )
+        cue, speaker = None, None
+        # A speaker next to a cue first; a participle's subject only if none.
+        for candidate, subject in [(c, False) for c in nearby] + [
+            (c, True) for c in nearby
+        ]:
+            speaker = _speaker_for(article, candidate, window, subject=subject)
+            if speaker is not None:
+                cue = candidate
+                break
+        if cue is None and nearby:
+            cue = nearby[0]
+        kind = _quote_type(article, parts[0], opening)
+        paragraph = bisect.bisect_right(article.breaks, article.starts[opening])
+        if cue is None:
+            # Unattributed: a whole sentence that carries on the quote before
+            # it is kept with that speaker; a scare-quoted word is not a quote.
+            words = len(article.text[parts[0][0] : parts[-1][1]].split())
+            if kind != DIRECT or words < 3:
+                continue
+            if previous is not None and paragraph - previous_paragraph <= 1:
+                quotes.append(
+                    FoundQuote(
+                        parts,
+                        DIRECT,
+                        None,
+                        None,
+                        previous.speaker,
+                        previous.speaker_name,
+                        0.5,
+                    )
+                )
+            else:
+                quotes.append(FoundQuote(parts, DIRECT, None, None, None, "", 0.3))
+            previous_paragraph = paragraph
+            continue
+        confidence = {DIRECT: 0.9, PARTIAL: 0.8}[kind]
+        if speaker is None:
+            confidence -= 0.4
+        elif speaker.how in {"pronoun", "role"}:
+            confidence -= 0.15
+        elif speaker.how == "new":
+            confidence -= 0.1
+        quote = FoundQuote(
+            parts,
+            kind,
+            (article.starts[cue.first], article.ends[cue.last]),
+            speaker.mention if speaker and speaker.how in {"name", "new"} else None,
+            speaker.entry if speaker else None,
+            speaker.name if speaker else "",
+            round(confidence, 2),
+        )
+        quotes.append(quote)
+        previous, previous_paragraph = quote, paragraph
+    return quotes
+
+
+def _quote_type(article: _Article, part: tuple[int, int], opening: int) -> str:
+    """Direct when the quote stands as its own utterance; partial when a
+    fragment of it sits inside the reporter's sentence.
+
+    A fragment starts in lower case or follows a word of the sentence
+    ("receiving “massive information”"); a direct quote opens its sentence
+    or follows a comma or colon ("said, “Not yet”").
+    """
+    first_char = article.text[part[0]]
+    if first_char.isalpha() and first_char.islower():
+        return PARTIAL
+    sentence_first, _ = article.sentence_bounds(opening)
+    if opening <= sentence_first:
+        return DIRECT
+    before = article.doc[opening - 1].text
+    return DIRECT if before in _BEFORE_DIRECT else PARTIAL
+
+
+def _speaker_for(
+    article: _Article, cue: _Cue, window: set[int], *, subject: bool = True
+) -> _Speaker | None:
+    before = article.doc[cue.first - 1].text if cue.first else ""
+    inverted = before in _CLOSE_DOUBLE or before in _CLOSE_SINGLE or before in "\"'"
+    if not inverted and before == "," and cue.first >= 2:
+        previous = article.doc[cue.first - 2].text
+        inverted = previous in _CLOSE_DOUBLE or previous in "\"'’"
+    if cue.word in OBJECT_CUES:
+        return _look_right(article, cue, window)
+    if cue.word in SUBJECT_ONLY_CUES:
+        speaker = _look_left(article, cue, window)
+    elif inverted:
+        speaker = _look_right(article, cue, window) or _look_left(article, cue, window)
+    else:
+        speaker = _look_left(article, cue, window)
+    if speaker is None and subject and cue.word.endswith("ing"):
+        # "Sunak, the prime minister, defended his record, telling the BBC
+        # ...": a participle's speaker is its sentence's subject.
+        speaker = _sentence_subject(article, cue, window)
+    return speaker
+
+
+def _sentence_subject(
+    article: _Article, cue: _Cue, window: set[int]
+) -> _Speaker | None:
+    for i in sorted(t for t in window if t < cue.first):
+        mention = article.mention_at_start.get(i)
+        if mention and mention.kind in {PERSON, ORG} and not article.quoted[i]:
+            return _Speaker(mention.entity, mention.name, mention, "name")
+    return None
+
+
+def _look_left(article: _Article, cue: _Cue, window: set[int]) -> _Speaker | None:
+    doc = article.doc
+    i = cue.first - 1
+    steps = 0
+    while i >= 0 and i in window and steps < 8:
+        if article.quoted[i]:
+            return None
+        mention = article.mention_at_end.get(i)
+        if mention is not None:
+            if mention.kind in {PERSON, ORG, OTHER} or i == cue.first - 1:
+                return _Speaker(mention.entity, mention.name, mention, "name")
+            i = article.token_at(mention.start) - 1
+            steps += 1
+            continue
+        text = doc[i].text
+        lower = text.lower()
+        if lower in PRONOUNS:
+            return _resolve_pronoun(article, lower, article.starts[i])
+        if lower in ROLE_NOUNS and _has_determiner(article, i):
+            return _resolve_pronoun(article, "he", article.starts[i], how="role")
+        if i == cue.first - 1 and text[:1].isupper():
+            return _new_name(article, *_name_run_left(article, i, window))
+        if text in {".", ";", "!", "?"}:
+            return None
+        i -= 1
+        steps += 1
+    return None
+
+
+def _look_right(article: _Article, cue: _Cue, window: set[int]) -> _Speaker | None:
+    doc = article.doc
+    i = cue.last + 1
+    limit = min(len(doc), cue.last + 8)
+    while i < limit and i in window:
+        if article.quoted[i]:
+            return None
+        mention = article.mention_at_start.get(i)
+        if mention is not None:
+            return _Speaker(mention.entity, mention.name, mention, "name")
+        text = doc[i].text
+        lower = text.lower()
+        if lower in PRONOUNS and i == cue.last + 1:
+            return _resolve_pronoun(article, lower, article.starts[i])
+        following = doc[i + 1].text if i + 1 < len(doc) else ""
+        if (
+            lower in ROLE_NOUNS
+            and _has_determiner(article, i)
+            and not _is_name_token(following)
+        ):
+            return _resolve_pronoun(article, "he", article.starts[i], how="role")
+        if text[:1].isupper() and lower not in TITLE_WORDS:
+            return _new_name(article, *_name_run_right(article, i, window))
+        skippable = lower in DETERMINERS or lower in TITLE_WORDS or text[:1].isupper()
+        if not skippable and (not text.isalpha() or i > cue.last + 3):
+            return None
+        i += 1
+    return None
+
+
+def _has_determiner(article: _Article, i: int) -> bool:
+    for j in range(i - 1, max(-1, i - 4), -1):
+        if article.doc[j].lower_ in DETERMINERS:
+            return True
+    return False
+
+
+def _resolve_pronoun(
+    article: _Article, pronoun: str, char: int, how: str = "pronoun"
+) -> _Speaker | None:
+    antecedent = article.last_before(char, PRONOUNS[pronoun])
+    if antecedent is None:
+        return None
+    return _Speaker(antecedent.entity, antecedent.name, None, how)
+
+
+def _is_name_token(text: str) -> bool:
+    return text[:1].isupper() and any(c.isalpha() for c in text)
+
+
+def _name_run_left(article: _Article, i: int, window: set[int]) -> tuple[int, int]:
+    doc = article.doc
+    first = i
+    j = i - 1
+    while j in window and not article.taken[j] and not article.quoted[j]:
+        text = doc[j].text
+        if (
+            _is_name_token(text)
+            or (text.lower() in NAME_PARTICLES or text == "-")
+            and _is_name_token(doc[j + 1].text if text != "-" else doc[j - 1].text)
+        ):
+            first = j
+            j -= 1
+            continue
+        break
+    return first, i
+
+
+def _name_run_right(article: _Article, i: int, window: set[int]) -> tuple[int, int]:
+    doc = article.doc
+    last = i
+    j = i + 1
+    while j in window and not article.taken[j] and not article.quoted[j]:
+        text = doc[j].text
+        following = doc[j + 1].text if j + 1 < len(doc) else ""
+        if _is_name_token(text) or (
+            (text.lower() in NAME_PARTICLES or text == "-")
+            and _is_name_token(following)
+        ):
+            last = j
+            j += 1
+            continue
+        break
+    return i, last
+
+
+def _new_name(article: _Article, first: int, last: int) -> _Speaker | None:
+    """A capitalised name next to a cue: a known person's surname, or a
+    person to propose."""
+    doc = article.doc
+    while first <= last and doc[first].lower_ in TITLE_WORDS:
+        first += 1
+    # Keep the name's last words: "Turkish Foreign Minister Ali Veli" → "Ali Veli".
+    words = [i for i in range(first, last + 1) if doc[i].text != "-"]
+    if len(words) > 3:
+        first = words[-2]
+        while first > 0 and (
+            doc[first - 1].text == "-" or doc[first - 1].lower_ in NAME_PARTICLES
+        ):
+            first -= 1
+    if first > last or doc[last].text.endswith("."):
+        return None
+    if any(article.taken[first : last + 1]) or any(article.quoted[first : last + 1]):
+        return None
+    while first <= last and (
+        doc[first].lower_ in NOT_NAMES or doc[first].lower_ in LEADING_WORDS
+    ):
+        first += 1
+    if first > last:
+        return None
+    name = article.span_text(first, last)
+    words = name.replace("-", " ").split()
+    if any(word.lower() in NOT_NAMES for word in words):
+        return None
+    sentence_first, _ = article.sentence_bounds(first)
+    if first == sentence_first and len(words) == 1 and name.endswith("s"):
+        return None  # "Officials said", "Residents said"
+    start, end = article.starts[first], article.ends[last]
+    # A surname of someone named before, or someone proposed before.
+    key = normalize_name(name)
+    for _, known in reversed(article.people):
+        if known.start >= start:
+            continue
+        known_key = normalize_name(known.name)
+        if key == known_key or known_key.split()[-1:] == key.split()[-1:]:
+            mention = FoundMention(start, end, name, known.entity, known.name, PERSON)
+            article.add_mention(first, last, mention)
+            bisect.insort(article.people, (start, mention), key=lambda p: p[0])
+            return _Speaker(known.entity, known.name, mention, "name")
+    entry = article.gazetteer.lookup(name)
+    mention = FoundMention(
+        start,
+        end,
+        name,
+        entry,
+        entry.name if entry else name,
+        entry.kind if entry else PERSON,
+    )
+    article.add_mention(first, last, mention)
+    bisect.insort(article.people, (start, mention), key=lambda p: p[0])
+    return _Speaker(entry, mention.name, mention, "name" if entry else "new")
+
+
+def _indirect(article: _Article, cues: list[_Cue]) -> list[FoundQuote]:
+    """Reported speech without marks: "X said that ...", "she said it would ..."."""
+    found = []
+    doc = article.doc
+    for cue in cues:
+        if cue.word not in INDIRECT_CUES:
+            continue
+        # Cheap tests first: most cues have no clause after them.
+        nxt = cue.last + 1
+        subject_only = cue.word in SUBJECT_ONLY_CUES
+        if subject_only:
+            # "told reporters that": the clause follows the listener.
+            while nxt < len(doc) and nxt - cue.last <= 4 and doc[nxt].lower_ != "that":
+                nxt += 1
+        if nxt >= len(doc):
+            continue
+        word = doc[nxt].lower_
+        if word == "that":
+            start_token = nxt + 1
+        elif word in CLAUSE_STARTERS and not subject_only:
+            start_token = nxt
+        else:
+            continue
+        sentence_first, sentence_last = article.sentence_bounds(cue.first)
+        if nxt >= sentence_last or any(article.quoted[sentence_first:sentence_last]):
+            continue
+        end_token = sentence_last - 1
+        while end_token > start_token and not doc[end_token].text[:1].isalnum():
+            end_token -= 1
+        if end_token - start_token < 2:
+            continue
+        window = set(range(sentence_first, sentence_last))
+        speaker = _look_left(article, cue, window)
+        if speaker is None:
+            continue
+        found.append(
+            FoundQuote(
+                [(article.starts[start_token], article.ends[end_token])],
+                INDIRECT,
+                (article.starts[cue.first], article.ends[cue.last]),
+                speaker.mention if speaker.how in {"name", "new"} else None,
+                speaker.entry,
+                speaker.name,
+                0.6 if speaker.how == "name" else 0.45,
+            )
+        )
+    return found
+
+
+# --------------------------------------------------------------------------
+# An optional statistical model
+
+
+def model_name() -> str:
+    return getattr(settings, "NEWSREADER_SPACY_MODEL", "")
+
+
+@cache
+def load_model(name: str) -> spacy.language.Language:
+    """The installed spaCy pipeline ``name`` (a package name or a path)."""
+    try:
+        return spacy.load(name, exclude=["lemmatizer"])
+    except OSError as error:
+        raise SuggestError(
+            f"NEWSREADER_SPACY_MODEL names {name!r}, which is not an installed "
+            "spaCy model or a model folder. Install it, or unset "
+            "NEWSREADER_SPACY_MODEL to use the rules alone."
+        ) from error
+
+
+def configured_model() -> spacy.language.Language | None:
+    name = model_name()
+    return load_model(name) if name else None
+
+
+def flatten(quotes: Sequence[FoundQuote]) -> list[tuple[int, int, FoundQuote]]:
+    """Each part of each quote, with its quote."""
+    return [(start, end, quote) for quote in quotes for start, end in quote.parts]
+
+
+# --------------------------------------------------------------------------
+# Storing suggestions
+
+_gazetteer_cache: dict[tuple, Gazetteer] = {}
+
+
+def _table_version() -> tuple:
+    """Changes whenever a confirmed entity or an alias is added, changed or
+    deleted: counts, newest primary keys and newest history rows. Entities
+    the suggester proposes do not count, so proposing one keeps the cache."""
+    confirmed = Q(status=Entity.Status.CONFIRMED)
+    return (
+        tuple(
+            Entity.objects.aggregate(
+                n=Count("pk", filter=confirmed), top=Max("pk", filter=confirmed)
+            ).values()
+        ),
+        tuple(Alias.objects.aggregate(n=Count("pk"), top=Max("pk")).values()),
+        Entity.history.filter(confirmed).aggregate(top=Max("history_id"))["top"],
+        Alias.history.aggregate(top=Max("history_id"))["top"],
+    )
+
+
+def table_names() -> Iterable[tuple[str, GazetteerEntry]]:
+    """Every confirmed entity's name and aliases, as ``Gazetteer`` takes them.
+
+    A merged entity's names find the entity it was merged into.
+    """
+    rows = Entity.objects.values_list("pk", "name", "kind", "merged_into", "status")
+    by_pk = {
+        pk: (name, kind, target, status) for pk, name, kind, target, status in rows
+    }
+
+    def canonical(pk: int) -> int:
+        seen = set()
+        while by_pk[pk][2] is not None and pk not in seen:
+            seen.add(pk)
+            pk = by_pk[pk][2]
+        return pk
+
+    entries = {
+        pk: GazetteerEntry(pk, name, kind)
+        for pk, (name, kind, _, status) in by_pk.items()
+        if status == Entity.Status.CONFIRMED
+    }
+    for pk, (name, *_) in by_pk.items():
+        target = entries.get(canonical(pk))
+        if target is not None:
+            yield name, target
+    for entity_pk, alias in Alias.objects.values_list("entity", "name").iterator(
+        chunk_size=5000
+    ):
+        target = entries.get(canonical(entity_pk))
+        if target is not None:
+            yield alias, target
+
+
+def gazetteer_from_db() -> Gazetteer:
+    """The entity table's gazetteer, built again only when the table has
+    changed since the last call in this process (see ``_table_version``)."""
+    version = _table_version()
+    cached = _gazetteer_cache.get(version)
+    if cached is None:
+        cached = Gazetteer(table_names())
+        _gazetteer_cache.clear()
+        _gazetteer_cache[version] = cached
+    return cached
+
+
+@dataclass
+class SuggestSummary:
+    articles: int = 0
+    mentions: int = 0
+    quotes: int = 0
+    new_entities: int = 0
+    replaced: int = 0  # earlier suggested spans removed
+
+    def __add__(self, other: SuggestSummary) -> SuggestSummary:
+        return SuggestSummary(
+            *(
+                a + b
+                for a, b in zip(vars(self).values(), vars(other).values(), strict=True)
+            )
+        )
+
+    def __str__(self) -> str:
+        articles = "1 article" if self.articles == 1 else f"{self.articles} articles"
+        return (
+            f"{articles}: {self.mentions} mentions, "
+            f"{self.quotes} quotes, {self.new_entities} new entities proposed, "
+            f"{self.replaced} earlier suggestions replaced"
+        )
+
+
+def suggest_article(*, article, gazetteer: Gazetteer | None = None) -> SuggestSummary:
+    """Store fresh suggestions for one article; see ``suggest_articles``."""
+    return suggest_articles(articles=[article], gazetteer=gazetteer)
+
+
+def suggest_articles(
+    *, articles: Iterable, gazetteer: Gazetteer | None = None
+) -> SuggestSummary:
+    """Find and store suggestions for ``articles``, in one transaction.
+
+    Each article's earlier suggestions that no one has acted on (spans with
+    status ``suggested`` and no review, the mentions on them, quotes whose
+    parts are all such) are deleted first, so running again gives the same
+    rows. A suggestion a reviewer rejected is not made again. Rows are
+    written with a few bulk inserts for the whole batch, without history:
+    suggestions are the machine's, and accepting one is the first change
+    worth recording.
+    """
+    articles = list(articles)
+    if not articles:
+        return SuggestSummary()
+    gazetteer = gazetteer or gazetteer_from_db()
+    model = configured_model()
+    found = {
+        article.pk: find_suggestions(article.body, gazetteer, model=model)
+        for article in articles
+    }
+    with transaction.atomic():
+        return _store(articles, found)
+
+
+def _store(articles: list, found: dict[int, Suggestions]) -> SuggestSummary:
+    ids = [article.pk for article in articles]
+    machine = {"review__isnull": True, "article__in": ids}
+    stale_entities = set(
+        Mention.objects.filter(
+            span__status=Span.Status.SUGGESTED,
+            span__review__isnull=True,
+            span__article__in=ids,
+            entity__status=Entity.Status.SUGGESTED,
+        ).values_list("entity", flat=True)
+    )
+    # Raw deletes, in an order of our own: the ORM's delete would write a
+    # history row for each of thousands of machine suggestions, one by one.
+    # Foreign keys are checked at commit.
+    stale = Span.objects.filter(**machine, status=Span.Status.SUGGESTED)
+    acted_on = Span.objects.filter(**machine).exclude(status=Span.Status.SUGGESTED)
+    acted_quotes = acted_on.exclude(quote=None).values("quote")
+    doomed = Quote.objects.filter(**machine).exclude(pk__in=acted_quotes)
+    # Quotes that stay let go of the spans and mentions about to go.
+    staying = Quote.objects.exclude(pk__in=doomed)
+    staying.filter(cue__in=stale).update(cue=None)
+    staying.filter(speaker_mention__span__in=stale).update(speaker_mention=None)
+    db = Span.objects.db
+    Mention.objects.filter(span__in=stale)._raw_delete(db)
+    doomed._raw_delete(db)
+    replaced = stale._raw_delete(db)
+    # Rejected suggestions stay rejected: the same span is not offered again.
+    rejected = set(
+        Span.objects.filter(**machine, status=Span.Status.REJECTED).values_list(
+            "article", "start", "end"
+        )
+    )
+    summary = SuggestSummary(articles=len(articles), replaced=replaced)
+    # Names to propose: one query finds those proposed before (by any run).
+    new_names = {
+        (m.name, m.kind)
+        for suggestions in found.values()
+        for m in suggestions.mentions
+        if m.entity is None
+    }
+    proposed: dict[tuple[str, str], Entity] = {}
+    if new_names:
+        for entity in Entity.objects.filter(
+            status=Entity.Status.SUGGESTED, name__in={name for name, _ in new_names}
+        ).order_by("pk"):
+            proposed.setdefault((entity.name, entity.kind), entity)
+
+    def entity_for(mention: FoundMention) -> int:
+        if mention.entity is not None:
+            return mention.entity.key
+        key = (mention.name, mention.kind)
+        if key not in proposed:
+            proposed[key] = Entity.objects.create_named(
+                name=mention.name, kind=mention.kind, status=Entity.Status.SUGGESTED
+            )
+            summary.new_entities += 1
+        return proposed[key].pk
+
+    now = timezone.now()
+
+    def span_row(span_id, article, start, end, origin=RULES, quote_id=None) -> tuple:
+        check_span(article.body, start, end)
+        exact, prefix, suffix = quote_selector(article.body, start, end)
+        return (
+            span_id,
+            article.pk,
+            quote_id,
+            start,
+            end,
+            exact,
+            prefix,
+            suffix,
+            origin,
+        )
+
+    # Spans that others point to first (mentions, cues), with ids drawn
+    # ahead so that mentions and quotes can name them; then the quotes; then
+    # their parts, which point to the quotes.
+    pointed_to: list[tuple[object, FoundMention | FoundQuote]] = []
+    kept_quotes: list[tuple[object, FoundQuote]] = []
+    for article in articles:
+        suggestions = found[article.pk]
+        for mention in suggestions.mentions:
+            if (article.pk, mention.start, mention.end) not in rejected:
+                pointed_to.append((article, mention))
+        for quote in suggestions.quotes:
+            if (article.pk, *quote.parts[0]) in rejected:
+                continue
+            kept_quotes.append((article, quote))
+            if quote.cue:
+                pointed_to.append((article, quote))
+    span_ids: dict[int, int] = {}  # id() of a found mention or quote -> span id
+    rows, mention_rows = [], []
+    for span_id, (article, item) in zip(
+        _next_ids(Span, len(pointed_to)), pointed_to, strict=True
+    ):
+        span_ids[id(item)] = span_id
+        if isinstance(item, FoundMention):
+            rows.append(span_row(span_id, article, item.start, item.end, item.origin))
+            mention_rows.append((span_id, entity_for(item)))
+        else:
+            rows.append(span_row(span_id, article, *item.cue))
+    _copy_spans(rows, now)
+    _copy(Mention, ("span_id", "entity_id"), mention_rows)
+    entity_of_span = dict(mention_rows)
+
+    quote_ids = _next_ids(Quote, len(kept_quotes))
+    quote_rows = []
+    for quote_id, (article, found_quote) in zip(quote_ids, kept_quotes, strict=True):
+        mention_id = span_ids.get(id(found_quote.speaker_mention))
+        speaker = entity_of_span.get(mention_id)
+        if speaker is None and found_quote.speaker is not None:
+            speaker = found_quote.speaker.key
+        cue_id = span_ids.get(id(found_quote)) if found_quote.cue else None
+        quote_rows.append(
+            (quote_id, article.pk, speaker, mention_id, cue_id, found_quote.type)
+            + (found_quote.confidence, now, now)
+        )
+    _copy(Quote, _QUOTE_COLUMNS, quote_rows)
+    parts = [
+        (article, start, end, quote_id)
+        for (article, found_quote), quote_id in zip(kept_quotes, quote_ids, strict=True)
+        for start, end in found_quote.parts
+    ]
+    _copy_spans(
+        [
+            span_row(span_id, article, start, end, quote_id=quote_id)
+            for span_id, (article, start, end, quote_id) in zip(
+                _next_ids(Span, len(parts)), parts, strict=True
+            )
+        ],
+        now,
+    )
+    # Proposals of the earlier run that this one did not make again.
+    if stale_entities:
+        Entity.objects.filter(
+            pk__in=stale_entities,
+            status=Entity.Status.SUGGESTED,
+            mentions__isnull=True,
+            quotes__isnull=True,
+            merged_from__isnull=True,
+        ).delete()
+
+    summary.mentions = len(mention_rows)
+    summary.quotes = len(quote_rows)
+    return summary
+
+
+def _next_ids(model, n: int) -> list[int]:
+    """``n`` fresh primary keys from the table's own sequence."""
+    if not n:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) "
+            "FROM generate_series(1, %s)",
+            [model._meta.db_table, model._meta.pk.column, n],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _copy(model, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+    """Rows into ``model``'s table by COPY: a tenth of ``bulk_create``'s
+    time for thousands of suggested spans, as no model instance is built."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    sql = "COPY {} ({}) FROM STDIN".format(
+        quote(model._meta.db_table), ", ".join(quote(column) for column in columns)
+    )
+    with connection.cursor() as cursor, cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+_SPAN_COLUMNS = (
+    *("id", "article_id", "quote_id", "start", "end", "exact", "prefix", "suffix"),
+    *("origin", "status", "created_at", "updated_at"),
+)
+
+
+_QUOTE_COLUMNS = (
+    *("id", "article_id", "speaker_id", "speaker_mention_id", "cue_id", "type"),
+    *("confidence", "created_at", "updated_at"),
+)
+
+
+def _copy_spans(rows: list[tuple], now) -> None:
+    """Suggested spans from ``(id, article_id, quote_id, start, end, exact,
+    prefix, suffix, origin)`` rows."""
+    status = Span.Status.SUGGESTED.value
+    _copy(Span, _SPAN_COLUMNS, [(*row, status, now, now) for row in rows])

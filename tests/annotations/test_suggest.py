@@ -1,0 +1,532 @@
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+import spacy
+from django.core.management import CommandError, call_command
+
+from annotations import suggest
+from annotations.editing import create_mention, start_review
+from annotations.models import Mention, Quote, Span
+from annotations.suggest import (
+    Gazetteer,
+    GazetteerEntry,
+    SuggestError,
+    find_quoted,
+    find_suggestions,
+    suggest_article,
+)
+from newsreader.models import Alias, Entity
+from newsreader.text import normalize_name
+from tests.factories import make_article, make_entity
+
+OKAFOR = GazetteerEntry(1, "Jane Okafor", "PERSON")
+COUNCIL = GazetteerEntry(2, "Lagos City Council", "ORG")
+LAGOS = GazetteerEntry(3, "Lagos", "PLACE")
+SINIRLIOGLU = GazetteerEntry(4, "Feridun Sinirlioğlu", "PERSON")
+TURKEY = GazetteerEntry(5, "Turkey", "PLACE")
+USA = GazetteerEntry(6, "United States", "PLACE")
+NEW_YORK = GazetteerEntry(7, "New York", "PLACE")
+NYT = GazetteerEntry(8, "The New York Times", "ORG")
+MERKEL = GazetteerEntry(9, "Angela Merkel", "PERSON")
+
+GAZETTEER = Gazetteer.from_entities(
+    [
+        (OKAFOR, ["Okafor"]),
+        (COUNCIL, ["the council"]),
+        (LAGOS, []),
+        (SINIRLIOGLU, []),
+        (TURKEY, []),
+        (USA, ["US", "U.S."]),
+        (NEW_YORK, []),
+        (NYT, ["New York Times"]),
+        (MERKEL, ["Merkel"]),
+    ]
+)
+
+
+def find(text: str):
+    return find_suggestions(text, GAZETTEER)
+
+
+def quoted(text: str) -> list[list[str]]:
+    return [[text[s:e] for s, e in q.parts] for q in find_quoted(text)]
+
+
+def mentions(text: str) -> list[tuple[str, str]]:
+    return [(m.text, m.name) for m in find(text).mentions]
+
+
+def quotes(text: str) -> list[tuple[list[str], str, str]]:
+    return [
+        ([text[s:e] for s, e in q.parts], q.speaker_name, q.type)
+        for q in find(text).quotes
+    ]
+
+
+# Quotation marks ----------------------------------------------------------
+
+
+def test_curly_and_straight_double_marks_both_make_quotes():
+    text = 'Okafor said, “We will rebuild.” Later she said, "It is done."'
+    assert quoted(text) == [["We will rebuild."], ["It is done."]]
+
+
+def test_a_single_quote_inside_a_double_one_belongs_to_it():
+    text = "“He told me ‘never again’ and meant it,” said Okafor."
+    assert quoted(text) == [["He told me ‘never again’ and meant it,"]]
+    text = "\"He told me 'never again' and meant it,\" said Okafor."
+    assert quoted(text) == [["He told me 'never again' and meant it,"]]
+
+
+def test_single_marks_make_a_quote_on_their_own_as_british_papers_print_them():
+    assert quotes("‘We are ready for the flood,’ said Jane Okafor.") == [
+        (["We are ready for the flood,"], "Jane Okafor", "direct")
+    ]
+
+
+def test_apostrophes_are_not_quotation_marks():
+    text = "Okafor’s plan and the council's budget, the Smiths’ house, rock ’n’ roll."
+    assert quoted(text) == []
+    text = "“Lagos’s roads aren’t safe,” she said."
+    assert quoted(text) == [["Lagos’s roads aren’t safe,"]]
+
+
+def test_a_quote_over_paragraphs_that_repeat_the_opening_mark_is_one_quote():
+    text = (
+        "Jane Okafor spoke first.\n\n"
+        "“The water came at night. Nobody was ready.\n\n"
+        "“We lost everything we had,” she said."
+    )
+    found = find(text)
+    assert len(found.quotes) == 1
+    parts = [text[s:e] for s, e in found.quotes[0].parts]
+    assert parts == [
+        "The water came at night. Nobody was ready.",
+        "We lost everything we had,",
+    ]
+    assert found.quotes[0].speaker_name == "Jane Okafor"
+
+
+def test_a_quote_left_open_at_the_end_of_its_paragraph_is_dropped():
+    text = "“The water came at night.\n\nThen the council met,” she said."
+    assert quoted(text) == []
+
+
+def test_a_split_quote_with_its_attribution_between_is_one_quote_of_two_parts():
+    text = "“We tried,” Okafor said, adding, “but the money never came.”"
+    assert quotes(text) == [
+        (["We tried,", "but the money never came."], "Jane Okafor", "direct")
+    ]
+
+
+def test_two_whole_quoted_sentences_stay_two_quotes():
+    text = "“We tried everything we could.” Okafor said it twice. “It never came.”"
+    assert [kind for *_, kind in quotes(text)] == ["direct", "direct"]
+
+
+def test_two_quoted_fragments_of_one_sentence_stay_two_quotes():
+    text = (
+        "Merkel said the plan had “failed the test” and warned voters not to "
+        "“fall for it”."
+    )
+    assert quotes(text) == [
+        (["failed the test"], "Angela Merkel", "partial"),
+        (["fall for it"], "Angela Merkel", "partial"),
+    ]
+
+
+def test_a_participle_cue_takes_the_subject_of_its_sentence():
+    text = (
+        "Angela Merkel, in a long interview on Sunday, defended the deal, "
+        "telling Lagos City Council it was “a fair bargain”."
+    )
+    (quote,) = find(text).quotes
+    assert quote.speaker == MERKEL
+    assert text[slice(*quote.cue)] == "telling"
+
+
+def test_a_scare_quoted_word_without_a_cue_is_not_a_quote():
+    assert find("The so-called ‘reform’ passed in Lagos.").quotes == []
+    assert find("Turkey ‘concerned’\n\nTurkey’s envoy left.").quotes == []
+
+
+def test_quote_spans_cover_what_stands_strictly_between_the_marks():
+    text = "Okafor said: “Not yet,” and left."
+    (quote,) = find(text).quotes
+    start, end = quote.parts[0]
+    assert text[start - 1] == "“" and text[end] == "”"
+
+
+# Cues, speakers, types ----------------------------------------------------
+
+
+def test_a_named_speaker_before_the_cue_is_the_speaker():
+    assert quotes("Jane Okafor told reporters: “The bridge is safe.”") == [
+        (["The bridge is safe."], "Jane Okafor", "direct")
+    ]
+
+
+def test_told_takes_its_speaker_from_before_not_its_listener_after():
+    text = "Merkel told Jane Okafor on Monday that talks were “going well”."
+    (quote,) = find(text).quotes
+    assert quote.speaker_name == "Angela Merkel"
+    assert quote.type == "partial"
+
+
+def test_an_inverted_cue_takes_the_speaker_after_it():
+    text = "“We will appeal,” said Lagos City Council."
+    assert quotes(text) == [(["We will appeal,"], "Lagos City Council", "direct")]
+
+
+def test_according_to_takes_the_speaker_after_it():
+    text = "The plan is “dead on arrival”, according to Angela Merkel."
+    (quote,) = find(text).quotes
+    assert quote.speaker_name == "Angela Merkel"
+    assert quote.type == "partial"
+
+
+def test_a_pronoun_speaker_is_the_last_person_named_before():
+    text = (
+        "Angela Merkel met Jane Okafor in Lagos.\n\n"
+        "She said the talks had been “long but fruitful”."
+    )
+    (quote,) = find(text).quotes
+    assert quote.speaker_name == "Jane Okafor"
+    assert quote.speaker == OKAFOR
+    assert quote.speaker_mention is None
+    assert quote.type == "partial"
+
+
+def test_a_pronoun_does_not_take_a_person_named_inside_a_quote():
+    text = (
+        "Jane Okafor arrived late. “I met Merkel yesterday,” she said.\n\n"
+        "He said nothing. “It was fine,” she said."
+    )
+    speakers = [q.speaker_name for q in find(text).quotes]
+    assert speakers == ["Jane Okafor", "Jane Okafor"]
+
+
+def test_a_role_noun_speaker_is_the_last_person_named_before():
+    text = "Jane Okafor toured Lagos.\n\n“The roads are a disgrace,” said the mayor."
+    assert quotes(text) == [(["The roads are a disgrace,"], "Jane Okafor", "direct")]
+
+
+def test_they_is_the_last_organisation_named_before():
+    text = "Lagos City Council met on Friday. “We need more money,” they said."
+    assert quotes(text)[0][1] == "Lagos City Council"
+
+
+def test_an_unknown_speaker_is_proposed_as_a_new_person():
+    text = "“We are not afraid,” said Tomasz Wielki, a fisherman."
+    found = find(text)
+    (quote,) = found.quotes
+    assert quote.speaker is None
+    assert quote.speaker_name == "Tomasz Wielki"
+    assert quote.speaker_mention.is_new
+    assert (quote.speaker_mention.text, quote.speaker_mention.kind) == (
+        "Tomasz Wielki",
+        "PERSON",
+    )
+    assert quote.confidence < 0.9
+
+
+def test_an_unknown_speakers_surname_later_is_the_same_person():
+    text = (
+        "“We are not afraid,” said Tomasz Wielki.\n\n"
+        "“The sea gives and takes,” Wielki said."
+    )
+    found = find(text)
+    assert [q.speaker_name for q in found.quotes] == ["Tomasz Wielki"] * 2
+    assert [m.name for m in found.mentions] == ["Tomasz Wielki"] * 2
+
+
+def test_titles_are_not_part_of_a_proposed_name():
+    text = "“We will win,” said Foreign Minister Maria Kowalska."
+    assert quotes(text)[0][1] == "Maria Kowalska"
+
+
+def test_plural_nouns_and_days_before_said_are_not_names():
+    for text in [
+        "Officials said it was “a tragedy”.",
+        "“A tragedy,” Residents said.",
+        "On Monday said it was over, “a tragedy”.",
+    ]:
+        assert all(q.speaker is None for q in find(text).quotes), text
+        assert all(m.entity for m in find(text).mentions), text
+
+
+def test_a_surname_after_the_full_name_is_the_same_person():
+    entry = GazetteerEntry(10, "Sergei Kuralenko", "PERSON")
+    gazetteer = Gazetteer.from_entities([(entry, [])])
+    text = "Sergei Kuralenko flew in. Kuralenko said the base was “ready”."
+    found = find_suggestions(text, gazetteer)
+    assert [(m.text, m.name) for m in found.mentions] == [
+        ("Sergei Kuralenko", "Sergei Kuralenko"),
+        ("Kuralenko", "Sergei Kuralenko"),
+    ]
+    assert found.quotes[0].speaker == entry
+
+
+def test_direct_and_partial_quotes_are_told_apart():
+    text = (
+        "Okafor said, “The dam will hold.”\n\n"
+        "Okafor said the dam was “built to last” and safe."
+    )
+    assert [kind for *_, kind in quotes(text)] == ["direct", "partial"]
+
+
+def test_reported_speech_with_that_is_an_indirect_quote():
+    text = "Jane Okafor said that the bridge would reopen in May."
+    (quote,) = find(text).quotes
+    assert quote.type == "indirect"
+    assert text[slice(*quote.parts[0])] == "the bridge would reopen in May"
+    assert quote.speaker == OKAFOR
+    assert text[slice(*quote.cue)] == "said"
+
+
+def test_announcing_that_is_not_reported_speech():
+    assert (
+        find("Lagos City Council announced that the bridge would reopen.").quotes == []
+    )
+
+
+# Mentions -----------------------------------------------------------------
+
+
+def test_mentions_ignore_case_and_accents():
+    text = "SINIRLIOGLU met Feridun Sinirlioglu and Feridun SINIRLIOĞLU."
+    assert [name for _, name in mentions(text)] == ["Feridun Sinirlioğlu"] * 2
+    assert mentions("FERIDUN SINIRLIOĞLU left.") == [
+        ("FERIDUN SINIRLIOĞLU", "Feridun Sinirlioğlu")
+    ]
+
+
+def test_a_lowercase_word_does_not_match_a_capitalised_name():
+    assert mentions("We ate turkey with us in Turkey.") == [("Turkey", "Turkey")]
+
+
+def test_an_acronym_matches_only_in_capitals():
+    assert mentions("The US told us that Us weekly lied.") == [("US", "United States")]
+
+
+def test_the_longest_match_wins_and_mentions_do_not_overlap():
+    text = "The New York Times sent a reporter to New York."
+    assert mentions(text) == [
+        ("The New York Times", "The New York Times"),
+        ("New York", "New York"),
+    ]
+
+
+def test_a_possessive_mention_covers_the_name_alone():
+    assert mentions("Turkey’s envoy and Lagos's mayor.") == [
+        ("Turkey", "Turkey"),
+        ("Lagos", "Lagos"),
+    ]
+
+
+def test_an_adjective_is_not_a_mention_of_its_country():
+    gazetteer = Gazetteer.from_entities([(GazetteerEntry(1, "Iraq", "PLACE"), [])])
+    assert find_suggestions("Iraqi troops left Iraq.", gazetteer).mentions[0].text == (
+        "Iraq"
+    )
+    assert len(find_suggestions("Iraqi troops left Iraq.", gazetteer).mentions) == 1
+
+
+def test_offsets_count_code_points_past_emoji_and_accents():
+    text = "🎉 Ünïcode first. “We won,” said Jane Okafor 🎉."
+    found = find(text)
+    for mention in found.mentions:
+        assert text[mention.start : mention.end] == mention.text
+    assert [text[slice(*q.parts[0])] for q in found.quotes] == ["We won,"]
+
+
+def test_a_gazetteer_matches_many_names_and_their_aliases():
+    entries = [
+        (GazetteerEntry(i, f"Person Number{i}", "PERSON"), [f"Alias{i}"])
+        for i in range(3000)
+    ]
+    gazetteer = Gazetteer.from_entities(entries)
+    found = find_suggestions("Alias2999 met Person Number17.", gazetteer)
+    assert [m.entity.key for m in found.mentions] == [2999, 17]
+
+
+# The optional model --------------------------------------------------------
+
+
+def test_an_unknown_model_name_gives_a_clear_error(settings):
+    settings.NEWSREADER_SPACY_MODEL = "xx_no_such_model"
+    with pytest.raises(SuggestError, match="xx_no_such_model.*not an installed"):
+        suggest.configured_model()
+
+
+def test_a_model_s_entities_become_suggestions_with_origin_model(tmp_path, settings):
+    # A real pipeline saved to a folder: an entity ruler, so no download.
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns(
+        [
+            {"label": "PERSON", "pattern": "Ada Lovelace"},
+            {"label": "GPE", "pattern": "Lagos"},
+            {"label": "DATE", "pattern": "Monday"},
+        ]
+    )
+    nlp.to_disk(tmp_path / "model")
+    settings.NEWSREADER_SPACY_MODEL = str(tmp_path / "model")
+    model = suggest.configured_model()
+    found = find_suggestions(
+        "Ada Lovelace visited Lagos on Monday.", GAZETTEER, model=model
+    )
+    assert [(m.text, m.origin, m.kind, m.entity) for m in found.mentions] == [
+        ("Ada Lovelace", "model", "PERSON", None),
+        ("Lagos", "rules", "PLACE", LAGOS),
+    ]
+
+
+# Stored suggestions ----------------------------------------------------------
+
+BODY = (
+    "Jane Okafor inspected the flood defences of Lagos on Monday.\n\n"
+    "“The water came at night,” Okafor said, adding, “nobody was ready.”\n\n"
+    "“We are not afraid,” said Tomasz Wielki, a fisherman."
+)
+
+
+@pytest.fixture
+def okafor(db) -> Entity:
+    return make_entity("Jane Okafor", aliases=("Okafor",))
+
+
+@pytest.fixture
+def article(db, okafor):
+    make_entity("Lagos", kind="PLACE")
+    return make_article(body=BODY)
+
+
+def suggested(article) -> list[Span]:
+    return list(Span.objects.filter(article=article, status="suggested"))
+
+
+def test_suggest_article_stores_spans_mentions_and_quotes_as_suggestions(
+    article, okafor
+):
+    summary = suggest_article(article=article)
+    assert (summary.articles, summary.mentions, summary.quotes) == (1, 4, 2)
+    spans = suggested(article)
+    assert spans
+    for span in spans:
+        assert article.body[span.start : span.end] == span.exact
+        assert span.review is None and span.origin == "rules"
+        assert article.body[: span.start].endswith(span.prefix)
+        assert article.body[span.end :].startswith(span.suffix)
+    assert sorted(
+        Mention.objects.filter(span__article=article).values_list(
+            "span__exact", "entity__name"
+        )
+    ) == [
+        ("Jane Okafor", "Jane Okafor"),
+        ("Lagos", "Lagos"),
+        ("Okafor", "Jane Okafor"),
+        ("Tomasz Wielki", "Tomasz Wielki"),
+    ]
+    first, second = Quote.objects.filter(article=article).order_by("pk")
+    assert first.review is None and 0 < first.confidence <= 1
+    assert [p.exact for p in first.parts.order_by("start")] == [
+        "The water came at night,",
+        "nobody was ready.",
+    ]
+    assert first.speaker == okafor
+    assert first.speaker_mention.span.exact == "Okafor"
+    assert first.cue.exact == "said" and first.cue.status == "suggested"
+    assert second.speaker.name == "Tomasz Wielki"
+
+
+def test_an_unknown_speaker_becomes_a_suggested_entity_once(article):
+    suggest_article(article=article)
+    suggest_article(article=article)
+    wielki = Entity.objects.get(name="Tomasz Wielki")
+    assert wielki.status == Entity.Status.SUGGESTED
+    assert wielki.kind == "PERSON"
+
+
+def test_suggesting_again_replaces_the_earlier_suggestions(article):
+    suggest_article(article=article)
+    before = sorted(
+        (s.start, s.end, s.quote_id is not None) for s in suggested(article)
+    )
+    summary = suggest_article(article=article)
+    after = sorted((s.start, s.end, s.quote_id is not None) for s in suggested(article))
+    assert after == before
+    assert summary.replaced == len(before)
+    assert Quote.objects.filter(article=article).count() == 2
+    assert Mention.objects.filter(span__article=article).count() == 4
+
+
+def test_suggesting_again_keeps_reviewers_spans_and_rejected_suggestions(
+    article, okafor, users
+):
+    review = start_review(article=article, reviewer=users["reviewer"])
+    own = create_mention(review=review, start=0, end=11, entity=okafor)
+    suggest_article(article=article)
+    lagos = Span.objects.get(article=article, status="suggested", exact="Lagos")
+    lagos.status = Span.Status.REJECTED
+    lagos.save()
+    suggest_article(article=article)
+    assert Mention.objects.filter(pk=own.pk).exists()
+    assert Span.objects.get(pk=lagos.pk).status == "rejected"
+    assert not Span.objects.filter(article=article, status="suggested", exact="Lagos")
+
+
+def test_a_new_alias_is_matched_on_the_next_run(article, okafor):
+    suggest_article(article=article)
+    assert not Mention.objects.filter(span__exact="Tomasz Wielki", entity=okafor)
+    fisher = Entity.objects.create_named(name="Tomasz Wielki", kind="PERSON")
+    suggest_article(article=article)
+    mention = Mention.objects.get(span__exact="Tomasz Wielki", span__status="suggested")
+    assert mention.entity == fisher
+    # The proposal made by the first run is gone with its suggestions.
+    assert not Entity.objects.filter(status=Entity.Status.SUGGESTED)
+
+
+def test_a_merged_entitys_names_find_the_entity_it_was_merged_into(db):
+    target = make_entity("Jane Okafor")
+    make_entity("J. Okafor-Bello", aliases=("Okafor-Bello",), merged_into=target)
+    article = make_article(body="Okafor-Bello flew to Abuja.")
+    suggest_article(article=article)
+    assert Mention.objects.get(span__article=article).entity == target
+
+
+def test_suggest_command_runs_on_the_given_articles_and_prints_a_summary(article):
+    other = make_article(body="Nothing to see here.")
+    out = StringIO()
+    call_command("suggest", "--article", str(article.pk), stdout=out, stderr=StringIO())
+    assert "1 article: 4 mentions, 2 quotes, 1 new entities" in out.getvalue()
+    assert not Span.objects.filter(article=other)
+    out = StringIO()
+    call_command("suggest", "--all", "--batch-size", "1", stdout=out, stderr=StringIO())
+    assert "2 articles: 4 mentions, 2 quotes" in out.getvalue()
+    out = StringIO()
+    call_command("suggest", "--article", str(article.pk), str(other.pk), stdout=out)
+    assert "2 articles: 4 mentions" in out.getvalue()
+
+
+def test_suggest_command_refuses_unknown_articles_and_no_choice(db):
+    with pytest.raises(CommandError, match="No article with id 424242"):
+        call_command("suggest", "--article", "424242")
+    with pytest.raises(CommandError):
+        call_command("suggest")
+
+
+def test_suggest_command_reports_a_missing_model_without_a_traceback(article, settings):
+    settings.NEWSREADER_SPACY_MODEL = "xx_no_such_model"
+    with pytest.raises(CommandError, match="not an installed spaCy model"):
+        call_command("suggest", "--all", stdout=StringIO())
+    assert not suggested(article)
+
+
+def test_the_gazetteer_is_built_once_while_the_table_is_unchanged(okafor):
+    first = suggest.gazetteer_from_db()
+    assert suggest.gazetteer_from_db() is first
+    Alias.objects.create(entity=okafor, name="J.O.", normalized=normalize_name("J.O."))
+    assert suggest.gazetteer_from_db() is not first
