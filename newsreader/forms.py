@@ -5,6 +5,7 @@ import re
 
 from django import forms
 from django.conf import settings
+from django.core.validators import URLValidator
 
 from newsreader.models import Entity, Source
 
@@ -84,3 +85,52 @@ class EntitySearchForm(forms.Form):
             attrs={"placeholder": "Name or alias…", "autocomplete": "off"}
         ),
     )
+
+
+class ImportForm(forms.Form):
+    """An upload (JSONL, .txt, .html or a saved feed), or URLs of pages or feeds."""
+
+    upload = forms.FileField(
+        label="File",
+        required=False,
+        help_text="JSONL (one article a line), a .txt or .html article, or a feed.",
+    )
+    urls = forms.CharField(
+        label="Or URLs",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "https://…"}),
+        help_text="One a line: article pages, or RSS and Atom feeds.",
+    )
+
+    def clean_upload(self):
+        upload = self.cleaned_data["upload"]
+        if upload and upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
+            megabytes = settings.IMPORT_MAX_UPLOAD_BYTES // 1_000_000
+            raise forms.ValidationError(
+                f"That file is {upload.size / 1_000_000:.1f} MB; "
+                f"the limit is {megabytes} MB. Split it, or use "
+                "manage.py import_articles."
+            )
+        return upload
+
+    def clean_urls(self) -> list[str]:
+        urls = self.cleaned_data["urls"].split()
+        if len(urls) > settings.IMPORT_MAX_URLS:
+            raise forms.ValidationError(
+                f"At most {settings.IMPORT_MAX_URLS} URLs at a time, please."
+            )
+        validate = URLValidator(schemes=["http", "https"])
+        for url in urls:
+            try:
+                validate(url)
+            except forms.ValidationError:
+                raise forms.ValidationError(
+                    f"“{url[:100]}” is not an http or https address."
+                ) from None
+        return urls
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and bool(data.get("upload")) == bool(data.get("urls")):
+            raise forms.ValidationError("Choose a file or give URLs, one or the other.")
+        return data

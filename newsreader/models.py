@@ -370,3 +370,45 @@ class Alias(models.Model):
 
     def clean(self) -> None:
         self.normalized = normalize_name(self.name)
+
+
+class ImportJob(models.Model):
+    """One import started from the browser, run by the task worker.
+
+    The upload is kept in the row, not on disk, so a worker on another
+    machine can read it; it is dropped once the import has run.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    label = models.CharField(max_length=300)  # the file name, or the first URL
+    upload = models.BinaryField(null=True, blank=True)
+    urls = models.TextField(blank=True)  # one a line: pages or feeds
+    status = models.CharField(max_length=7, choices=Status, default=Status.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(null=True, blank=True)
+    summary = models.JSONField(null=True, blank=True)  # ImportSummary.as_dict()
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Import of {self.label}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in {self.Status.QUEUED, self.Status.RUNNING}
+
+    @property
+    def percent(self) -> int | None:
+        return min(100, 100 * self.done // self.total) if self.total else None

@@ -165,6 +165,23 @@ ARTICLES_PER_PAGE = 20
 # common word matches most articles, and ranking reads each one's tsvector.
 SEARCH_CANDIDATES = env_int("SEARCH_CANDIDATES", 1000)
 
+# Imports (newsreader/importing.py). A body longer than IMPORT_MAX_CHARS is
+# reported as failed, not stored: the longest real articles are ~100,000.
+IMPORT_MAX_CHARS = env_int("IMPORT_MAX_CHARS", 500_000)
+# A fetched page or feed larger than this is refused before it is parsed.
+IMPORT_MAX_DOWNLOAD_BYTES = env_int("IMPORT_MAX_DOWNLOAD_BYTES", 10_000_000)
+IMPORT_FETCH_TIMEOUT = env_int("IMPORT_FETCH_TIMEOUT", 15)  # seconds
+# New feed entries fetched per run; the rest are reported as skipped and
+# come in on the next run (entries already imported are not counted).
+IMPORT_MAX_FEED_ENTRIES = env_int("IMPORT_MAX_FEED_ENTRIES", 200)
+# An upload through the import page; the worker reads it from the database.
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 50_000_000)
+IMPORT_MAX_URLS = 100
+DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_UPLOAD_BYTES + 1_000_000
+# An installed spaCy pipeline (package name or folder) whose PERSON, ORG and
+# GPE entities join the suggestions; empty: the rules alone.
+NEWSREADER_SPACY_MODEL = os.environ.get("NEWSREADER_SPACY_MODEL", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

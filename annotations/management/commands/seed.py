@@ -51,7 +51,12 @@ def ensure_groups() -> dict[str, Group]:
     curator, _ = Group.objects.get_or_create(name=CURATOR)
     curator.permissions.set(
         Permission.objects.filter(
-            content_type__app_label__in=["newsreader", "annotations"]
+            # The task queue too: curators see failed imports and their errors.
+            content_type__app_label__in=[
+                "newsreader",
+                "annotations",
+                "django_tasks_database",
+            ]
         )
     )
     return {REVIEWER: reviewer, CURATOR: curator}
