@@ -11,7 +11,7 @@ from html import escape  # django.utils.html.escape less its lazy wrapper
 
 from django.utils.safestring import SafeString, mark_safe
 
-from annotations.spans import PARAGRAPH_BREAK, segments
+from annotations.spans import PARAGRAPH_BREAK, Paragraphs, segments, to_utf16
 
 
 @dataclass(frozen=True)
@@ -26,31 +26,68 @@ class Drawn:
     css: str = ""
     quote: int | None = None
     mine: bool = False
+    suggested: bool = False  # the machine's, for the reviewer to accept or reject
 
 
-def render_body(body: str, spans: list[Drawn]) -> SafeString:
+def render_body(
+    body: str,
+    spans: list[Drawn],
+    *,
+    within: Paragraphs | None = None,
+    oob: bool = False,
+    ids: bool = True,
+) -> SafeString:
     """Paragraphs of ``body`` with every span drawn; each segment carries the
-    UTF-16 offset of its start (``data-o``) for the selection script."""
+    UTF-16 offset of its start (``data-o``) for the selection script.
+
+    With ``within``, only those paragraphs are drawn, with the spans that
+    touch them; with ``oob`` too, each paragraph replaces its drawn self when
+    htmx swaps the answer in. Without ``ids`` the paragraphs have none, for a
+    page that shows the text more than once.
+    """
+    if within is None:
+        within = Paragraphs(0, len(body), 0)
+    text = body[within.start : within.end]
+    base16 = to_utf16(body, within.start)
     by_pk = {span.pk: span for span in spans}
     # Each span's opening tag, made once. No tabindex: Chromium will not
     # start a mouse selection on a focusable element; the script makes a
     # mark focusable when the keyboard moves to it.
     marks: dict[int, str] = {}
-    html = ["<p>"]
-    for segment in segments(body, ((s.start, s.end, s.pk) for s in spans)):
-        text = body[segment.start : segment.end]
-        if text == PARAGRAPH_BREAK:
-            html.append("</p><p>")
+    swap = ' hx-swap-oob="true"' if oob else ""
+    paragraph = within.first
+    opening = '<p id="p-{}"' + swap + ">" if ids else "<p>"
+    html = [opening.format(paragraph)]
+    # Spans are cut to the paragraphs drawn; their marks still nest as on the
+    # whole page, where the span that starts first (or is longer) is outside.
+    touching = sorted(
+        (span for span in spans if span.start < within.end and span.end > within.start),
+        key=lambda span: (span.start, -span.end),
+    )
+    rank = {span.pk: index for index, span in enumerate(touching)}
+    cut = [
+        (
+            max(span.start, within.start) - within.start,
+            min(span.end, within.end) - within.start,
+            span.pk,
+        )
+        for span in touching
+    ]
+    for segment in segments(text, cut):
+        words = text[segment.start : segment.end]
+        if words == PARAGRAPH_BREAK:
+            paragraph += 1
+            html.append("</p>" + opening.format(paragraph))
             continue
         opened = []
-        for pk in segment.keys:
+        for pk in sorted(segment.keys, key=rank.__getitem__):
             if (mark := marks.get(pk)) is None:
                 mark = marks[pk] = _open_mark(by_pk[pk])
             opened.append(mark)
         html.append(
-            f'<span class="seg" data-o="{segment.start16}">'
+            f'<span class="seg" data-o="{base16 + segment.start16}">'
             + "".join(opened)
-            + escape(text)
+            + escape(words)
             + "</mark>" * len(opened)
             + "</span>"
         )
@@ -60,7 +97,14 @@ def render_body(body: str, spans: list[Drawn]) -> SafeString:
 
 def _open_mark(span: Drawn) -> str:
     classes = " ".join(
-        c for c in (span.role, span.css, "mine" if span.mine else "") if c
+        c
+        for c in (
+            span.role,
+            span.css,
+            "mine" if span.mine else "",
+            "suggested" if span.suggested else "",
+        )
+        if c
     )
     label = escape(span.label)
     attributes = [

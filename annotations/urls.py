@@ -29,6 +29,16 @@ urlpatterns = [
         f"{article}spans/<int:span_pk>/delete/", views.span_delete, name="span-delete"
     ),
     path(f"{article}undo/<str:token>/", views.undo, name="undo"),
+    path(
+        f"{article}suggestions/<int:span_pk>/accept/",
+        views.suggestion_accept,
+        name="suggestion-accept",
+    ),
+    path(
+        f"{article}suggestions/<int:span_pk>/reject/",
+        views.suggestion_reject,
+        name="suggestion-reject",
+    ),
     path(f"{article}review/submit/", views.review_submit, name="review-submit"),
     path(f"{article}picker/", views.entity_picker, name="entity-picker"),
     path(
@@ -36,4 +46,8 @@ urlpatterns = [
         views.annotations_jsonld,
         name="annotations-jsonld",
     ),
+    path(f"{article}adjudicate/", views.article_adjudicate, name="article-adjudicate"),
+    path("curation/agreement/", views.agreement_report, name="agreement-report"),
+    path("imports/", views.import_list, name="import-list"),
+    path("imports/<int:pk>/", views.import_detail, name="import-detail"),
 ]

@@ -1,23 +1,25 @@
 from __future__ import annotations
 
 import functools
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.exceptions import BadRequest
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, reswap
 
-from annotations import editing
+from annotations import adjudication, agreement, editing, tasks
+from annotations.agreement import MentionItem
 from annotations.export import web_annotations
 from annotations.forms import (
     EntityChoiceForm,
@@ -30,10 +32,11 @@ from annotations.forms import (
 from annotations.linking import candidates
 from annotations.models import Mention, Quote, Review, Span
 from annotations.rendering import Drawn, render_body
-from annotations.spans import SpanError
+from annotations.spans import SpanError, paragraphs_around
+from newsreader.forms import ImportForm
 from newsreader.http import HtmxHttpRequest
-from newsreader.models import Article, Entity, EntityKind
-from newsreader.roles import can_annotate
+from newsreader.models import Article, Entity, EntityKind, ImportJob
+from newsreader.roles import can_annotate, can_curate
 
 
 def annotator_required(view: Callable) -> Callable:
@@ -133,11 +136,15 @@ def visible_spans(
         if others:
             # The curated set stays out of sight: it would steer the review.
             visible |= Q(review__status=Review.Status.SUBMITTED)
-    return (
-        Span.objects.accepted()
-        .filter(visible, article=article)
-        .order_by("start", "-end")
-    )
+    visible &= Q(status=Span.Status.ACCEPTED)
+    # The admin links each span as ?others=1&span=ID: whoever may see it
+    # there sees it here too, whatever its review or status, so the page can
+    # show it (with others=1, labelled with its reviewer's name). Not an
+    # orphan: its offsets no longer fit the text.
+    linked = _int(request.GET.get("span")) if others else None
+    if linked is not None and request.user.has_perm("annotations.view_span"):
+        visible |= Q(pk=linked) & ~Q(status=Span.Status.ORPHANED)
+    return Span.objects.filter(visible, article=article).order_by("start", "-end")
 
 
 def _span_rows(spans: QuerySet[Span], *, with_reviewer: bool) -> list[Any]:
@@ -154,43 +161,45 @@ def _span_rows(spans: QuerySet[Span], *, with_reviewer: bool) -> list[Any]:
     return list(spans.values_list(*fields, named=True))
 
 
-def workspace_context(
-    request: HtmxHttpRequest,
-    article: Article,
-    *,
-    selected_quote: int | None = None,
-    selected_mention: int | None = None,
-    toast: str = "",
-    undo_token: str = "",
-) -> dict:
-    """Everything the article page draws: one query for the spans, one each
-    for the entities and the quotes they draw."""
-    annotator = can_annotate(request.user)
-    show_others = request.GET.get("others") == "1" or request.POST.get("others") == "1"
-    review = (
-        Review.objects.filter(article=article, reviewer=request.user).first()
-        if annotator
-        else None
+def _entity_counts(
+    visible: QuerySet[Span], review: Review | None, *, annotator: bool
+) -> list[tuple[int, int, int]]:
+    """(entity, mentions, first mention) for the side panel, most mentioned
+    first: the reviewer's own mentions, or for readers the curated ones."""
+    mentions = visible.filter(mention__isnull=False)
+    if annotator:
+        if review is None:
+            return []
+        mentions = mentions.filter(review=review)
+    rows = (
+        mentions.order_by()
+        .values_list("mention__entity")
+        .annotate(count=Count("pk"), spans=ArrayAgg("pk", ordering=("start", "-end")))
     )
-    visible = visible_spans(request, article, annotator=annotator, others=show_others)
-    spans = _span_rows(visible, with_reviewer=annotator and show_others)
-    entities = Entity.objects.in_bulk(
-        {s.mention__entity for s in spans if s.mention__entity is not None}
-    )
+    return [(entity, count, spans[0]) for entity, count, spans in rows]
+
+
+def _draw(
+    spans: list[Any], entities: dict[int, Entity], review: Review | None, *, annotator
+) -> tuple[list[Drawn], dict[int, QuoteRow]]:
+    """What each span looks like, and the quotes its parts and cues make."""
     quote_pks = {s.quote_id or s.cue_of for s in spans if s.quote_id or s.cue_of}
     quote_by_pk = Quote.objects.select_related("speaker").in_bulk(quote_pks)
     kinds, types = dict(EntityKind.choices), dict(Quote.Type.choices)
     mention_label = {pk: f"{kinds[e.kind]}: {e.name}" for pk, e in entities.items()}
     speaker = {pk: _speaker(quote) for pk, quote in quote_by_pk.items()}
 
-    drawn, quotes, entity_counts, first_mention = [], {}, Counter(), {}
+    drawn, quotes = [], {}
     for span in spans:
         mine = review is not None and span.review_id == review.pk
-        whose = "" if mine or not annotator else f" — {span.review__reviewer__username}"
+        suggested = span.review_id is None
+        if suggested:
+            whose = " — suggested: A accepts, R rejects"
+        elif mine or not annotator:
+            whose = ""
+        else:
+            whose = f" — {span.review__reviewer__username}"
         if (entity_pk := span.mention__entity) is not None:
-            if mine or not annotator:
-                entity_counts[entity_pk] += 1
-                first_mention.setdefault(entity_pk, span.pk)
             drawn.append(
                 Drawn(
                     span.pk,
@@ -200,6 +209,7 @@ def workspace_context(
                     mention_label[entity_pk] + whose,
                     css=f"kind-{entities[entity_pk].kind.lower()}",
                     mine=mine,
+                    suggested=suggested,
                 )
             )
         elif (quote_pk := span.quote_id) is not None:
@@ -215,6 +225,7 @@ def workspace_context(
                     f"{types[quote.type]} quote by {speaker[quote_pk]}{whose}",
                     quote=quote_pk,
                     mine=mine,
+                    suggested=suggested,
                 )
             )
         elif (quote_pk := span.cue_of) is not None:
@@ -229,28 +240,71 @@ def workspace_context(
                     f"Cue of a quote by {speaker[quote_pk]}{whose}",
                     quote=quote_pk,
                     mine=mine,
+                    suggested=suggested,
                 )
             )
+    return drawn, quotes
 
-    quote_rows = sorted(
-        (row for row in quotes.values() if row.parts),
-        key=lambda row: row.parts[0].start,
-    )
-    entity_rows = sorted(
-        (
-            (entities[pk], count, first_mention[pk])
-            for pk, count in entity_counts.items()
-        ),
+
+def _entities(spans: list[Any], counts: list[tuple[int, int, int]]) -> dict:
+    wanted = {s.mention__entity for s in spans if s.mention__entity is not None}
+    return Entity.objects.in_bulk(wanted | {entity for entity, _, _ in counts})
+
+
+def _entity_rows(counts: list[tuple[int, int, int]], entities: dict) -> list:
+    return sorted(
+        ((entities[pk], count, first) for pk, count, first in counts),
         key=lambda row: (-row[1], row[0].name),
+    )
+
+
+def _annotating(request: HtmxHttpRequest, article: Article) -> tuple:
+    """(annotator?, showing others' work?, the reviewer's review)"""
+    annotator = can_annotate(request.user)
+    show_others = request.GET.get("others") == "1" or request.POST.get("others") == "1"
+    review = (
+        Review.objects.filter(article=article, reviewer=request.user).first()
+        if annotator
+        else None
+    )
+    return annotator, show_others, review
+
+
+def workspace_context(
+    request: HtmxHttpRequest,
+    article: Article,
+    *,
+    selected_quote: int | None = None,
+    selected_mention: int | None = None,
+    toast: str = "",
+    undo_token: str = "",
+) -> dict:
+    """Everything the article page draws: one query for the spans, one each
+    for the entity counts, the entities and the quotes they draw."""
+    annotator, show_others, review = _annotating(request, article)
+    visible = visible_spans(request, article, annotator=annotator, others=show_others)
+    spans = _span_rows(visible, with_reviewer=annotator and show_others)
+    suggestions = (
+        _pending_suggestions(article, review)
+        if annotator and (review is None or review.is_open)
+        else []
+    )
+    counts = _entity_counts(visible, review, annotator=annotator)
+    entities = _entities(spans + suggestions, counts)
+    drawn, quotes = _draw(spans + suggestions, entities, review, annotator=annotator)
+    quote_rows = sorted(
+        (row for row in quotes.values() if row.parts and row.quote.review_id),
+        key=lambda row: row.parts[0].start,
     )
     return {
         "article": article,
         "body_html": render_body(article.body, drawn),
         "annotator": annotator,
+        "curator": annotator and can_curate(request.user),
         "review": review,
         "show_others": show_others,
         "quote_rows": quote_rows,
-        "entity_rows": entity_rows,
+        "entity_rows": _entity_rows(counts, entities),
         "kinds": EntityKind.choices,
         "quote_types": Quote.Type.choices,
         "selected_quote": quotes.get(selected_quote) if selected_quote else None,
@@ -261,8 +315,62 @@ def workspace_context(
             if selected_mention
             else None
         ),
+        "suggestion_count": len(
+            {row.quote_id or f"m{row.pk}" for row in suggestions if not row.cue_of}
+        ),
         "toast": toast,
         "undo_token": undo_token,
+    }
+
+
+def _pending_suggestions(article: Article, review: Review | None) -> list[Any]:
+    """The machine's suggestions this reviewer has not accepted or rejected:
+    those where their review has no span of the same words (a quote's first
+    part stands for the quote)."""
+    rows = _span_rows(
+        Span.objects.filter(
+            article=article, review=None, status=Span.Status.SUGGESTED
+        ).order_by("start", "-end"),
+        with_reviewer=False,
+    )
+    if review is None or not rows:
+        return rows
+    decided = set(review.spans.values_list("start", "end"))
+    first_part = {}
+    for row in rows:
+        if row.quote_id is not None:
+            first_part.setdefault(row.quote_id, (row.start, row.end))
+    hidden_quotes = {pk for pk, place in first_part.items() if place in decided}
+    return [
+        row
+        for row in rows
+        if (row.quote_id or row.cue_of) not in hidden_quotes
+        and not (row.mention__entity and (row.start, row.end) in decided)
+    ]
+
+
+def redraw_context(request: HtmxHttpRequest, span: Span, *, toast: str) -> dict:
+    """What changes when a reviewer adds one mention: the paragraphs it
+    touches, the side panel's entity list, the review's status and the
+    toast. Redrawing the whole workspace of a long article took most of a
+    write's time."""
+    article, review = span.article, span.review
+    show_others = request.POST.get("others") == "1"
+    visible = visible_spans(request, article, annotator=True, others=show_others)
+    within = paragraphs_around(article.body, span.start, span.end)
+    spans = _span_rows(
+        visible.filter(start__lt=within.end, end__gt=within.start),
+        with_reviewer=show_others,
+    )
+    counts = _entity_counts(visible, review, annotator=True)
+    entities = _entities(spans, counts)
+    drawn, _ = _draw(spans, entities, review, annotator=True)
+    return {
+        "article": article,
+        "paragraphs": render_body(article.body, drawn, within=within, oob=True),
+        "review": review,
+        "entity_rows": _entity_rows(counts, entities),
+        "toast": toast,
     }
 
 
@@ -321,9 +429,13 @@ def mention_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     entity = form.chosen_entity()
     review = editing.start_review(article=article, reviewer=request.user)
     mention = editing.create_mention(review=review, start=start, end=end, entity=entity)
-    return _workspace(
-        request, article, toast=f"“{mention.span.exact}” linked to {entity.name}."
+    context = redraw_context(
+        request,
+        mention.span,
+        toast=f"“{mention.span.exact}” linked to {entity.name}.",
     )
+    response = render(request, "annotations/article_detail.html#redraw", context)
+    return reswap(response, "none")
 
 
 @require_POST
@@ -456,6 +568,36 @@ def review_submit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return _workspace(request, article, toast="Review submitted. Thank you.")
 
 
+def _get_suggestion(article: Article, pk: int) -> Span:
+    return get_object_or_404(
+        Span.objects.select_related("mention__entity", "quote"),
+        pk=pk,
+        article=article,
+        review=None,
+        status=Span.Status.SUGGESTED,
+    )
+
+
+@require_POST
+@annotator_required
+def suggestion_accept(request: HtmxHttpRequest, pk: int, span_pk: int) -> HttpResponse:
+    article = _get_article(pk)
+    suggestion = _get_suggestion(article, span_pk)
+    review = editing.start_review(article=article, reviewer=request.user)
+    span = editing.accept_suggestion(review=review, span=suggestion)
+    return _workspace(request, article, toast=f"Accepted “{span.exact}”.")
+
+
+@require_POST
+@annotator_required
+def suggestion_reject(request: HtmxHttpRequest, pk: int, span_pk: int) -> HttpResponse:
+    article = _get_article(pk)
+    suggestion = _get_suggestion(article, span_pk)
+    review = editing.start_review(article=article, reviewer=request.user)
+    editing.reject_suggestion(review=review, span=suggestion)
+    return _workspace(request, article, toast=f"Rejected “{suggestion.exact}”.")
+
+
 @require_GET
 @annotator_required
 def entity_picker(request: HtmxHttpRequest, pk: int) -> HttpResponse:
@@ -477,3 +619,246 @@ def entity_picker(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             ),
         },
     )
+
+
+# --- Curation: adjudication and agreement ------------------------------------
+
+
+def curator_required(view: Callable) -> Callable:
+    """Sign-in and the curator role, checked on the server."""
+
+    @functools.wraps(view)
+    def wrapper(request: HtmxHttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not can_curate(request.user):
+            return _message(
+                "Only curators can do this. Ask an administrator to add you "
+                "to the curator group.",
+                403,
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@dataclass
+class DisagreementRow:
+    group: adjudication.Group
+    before: str
+    words: str
+    after: str
+    options: list[tuple[str, str, str]]  # value, who holds it, what it is
+    chosen: str
+
+
+def _around(body: str, start: int, end: int, reach: int = 80) -> tuple[str, str]:
+    """Up to ``reach`` characters either side, within the paragraph; an
+    ellipsis where the paragraph goes on."""
+    before = body[max(0, start - reach) : start]
+    if "\n\n" in before:
+        before = before.rpartition("\n\n")[2]
+    elif start > reach:
+        before = "…" + before
+    after = body[end : end + reach]
+    if "\n\n" in after:
+        after = after.partition("\n\n")[0]
+    elif end + reach < len(body):
+        after += "…"
+    return before, after
+
+
+def _adjudication_context(
+    article: Article, *, chosen: dict[str, str] | None = None, error: str = ""
+) -> dict:
+    body = article.body
+    reviews = adjudication.submitted_reviews(article)
+    groups = adjudication.compare(reviews)
+    gold = adjudication.gold_annotations(article)
+    if chosen is None:
+        chosen = adjudication.gold_choices(groups, gold)
+        for group in groups:
+            chosen[group.key] = chosen.get(group.key) or group.majority(len(reviews))
+    ids = set()
+    for group in groups:
+        for item in group.items():
+            ids.add(item.entity if group.kind == "mention" else item.speaker)
+    entities = Entity.objects.in_bulk(ids - {None})
+    kinds, types = dict(EntityKind.choices), dict(Quote.Type.choices)
+
+    def describe(item) -> tuple[str, str, str]:
+        """Label, css class and words of one mention or quote."""
+        if isinstance(item, MentionItem):
+            entity = entities[item.entity]
+            return (
+                f"{kinds[entity.kind]}: {entity.name}",
+                f"kind-{entity.kind.lower()}",
+                body[item.start : item.end],
+            )
+        speaker = entities[item.speaker].name if item.speaker else "an unknown speaker"
+        words = " … ".join(body[s:e] for s, e in item.parts)
+        return f"{types[item.type]} quote by {speaker}", "", words
+
+    columns: dict[int, list[Drawn]] = {review.review_id: [] for review in reviews}
+    rows = []
+    for group in groups:
+        state = "agreed" if group.agreed else "disputed"
+        for version in group.versions:
+            for item in version.items:
+                label, css, _ = describe(item)
+                for review_id in version.review_ids:
+                    drawn = columns[review_id]
+                    for start, end in adjudication.intervals(item):
+                        drawn.append(
+                            Drawn(
+                                len(drawn),
+                                start,
+                                end,
+                                group.kind,
+                                label,
+                                f"{css} {state}",
+                            )
+                        )
+                    if getattr(item, "cue", None):
+                        drawn.append(
+                            Drawn(len(drawn), *item.cue, "cue", f"Cue: {label}", state)
+                        )
+        if group.agreed:
+            continue
+        options = []
+        for version in group.versions:
+            described = [describe(item) for item in version.items]
+            options.append(
+                (
+                    version.value,
+                    ", ".join(version.reviewers),
+                    "; ".join(f"“{words}” — {label}" for label, _, words in described),
+                )
+            )
+        before, after = _around(body, group.start, group.end)
+        words = body[group.start : group.end]
+        rows.append(
+            DisagreementRow(
+                group, before, words, after, options, chosen.get(group.key, "")
+            )
+        )
+    return {
+        "article": article,
+        "reviews": reviews,
+        "columns": [
+            (review, render_body(body, columns[review.review_id], ids=False))
+            for review in reviews
+        ],
+        "disagreements": rows,
+        "agreed": sum(group.agreed for group in groups),
+        "pairs": agreement.article_agreement(reviews),
+        "gold": Review.objects.filter(article=article, status=Review.Status.ADJUDICATED)
+        .select_related("reviewer")
+        .first(),
+        "error": error,
+        "neither": adjudication.NEITHER,
+    }
+
+
+@curator_required
+def article_adjudicate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The reviews side by side, their disagreements, and saving the gold."""
+    article = _get_article(pk)
+    if request.method == "POST":
+        choices = {
+            key.removeprefix("choice-"): value
+            for key, value in request.POST.items()
+            if key.startswith("choice-")
+        }
+        try:
+            gold = adjudication.adjudicate(
+                article=article, curator=request.user, choices=choices
+            )
+        except adjudication.AdjudicationError as error:
+            context = _adjudication_context(article, chosen=choices, error=str(error))
+            return render(request, "annotations/adjudicate.html", context, status=400)
+        mentions = gold.spans.filter(mention__isnull=False).count()
+        messages.success(
+            request,
+            f"Saved as the gold for this article: {mentions} mentions "
+            f"and {gold.quotes.count()} quotes.",
+        )
+        return redirect("annotations:article-adjudicate", pk=article.pk)
+    if request.method != "GET":
+        return _message("Use GET to look or POST to save.", 405)
+    return render(
+        request, "annotations/adjudicate.html", _adjudication_context(article)
+    )
+
+
+@require_GET
+@curator_required
+def agreement_report(request: HtmxHttpRequest) -> HttpResponse:
+    """Every pair of reviewers' agreement, overall and article by article."""
+    by_article = {
+        pk: reviews
+        for pk, reviews in agreement.load_annotations().items()
+        if len(reviews) > 1
+    }
+    titles = Article.objects.filter(pk__in=by_article).only("pk", "title").in_bulk()
+    rows = [
+        (titles[pk], agreement.article_agreement(reviews))
+        for pk, reviews in sorted(by_article.items(), key=lambda row: -row[0])
+    ]
+    return render(
+        request,
+        "annotations/agreement.html",
+        {
+            "overall": agreement.pooled(pair for _, pairs in rows for pair in pairs),
+            "rows": rows,
+        },
+    )
+
+
+# Imports ----------------------------------------------------------------------
+
+IMPORTS_LISTED = 200  # new articles linked from an import's page
+
+
+@curator_required
+def import_list(request: HtmxHttpRequest) -> HttpResponse:
+    """Start an import (it runs in the task worker) and see the recent ones."""
+    form = ImportForm()
+    status = 200
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload, urls = form.cleaned_data["upload"], form.cleaned_data["urls"]
+            job = ImportJob.objects.create(
+                created_by=request.user,
+                label=upload.name if upload else urls[0][:300],
+                upload=upload.read() if upload else None,
+                urls="\n".join(urls),
+            )
+            tasks.run_import.enqueue(job.pk)
+            return redirect("annotations:import-detail", job.pk)
+        status = 400
+    jobs = ImportJob.objects.defer("upload").select_related("created_by")[:20]
+    return render(
+        request,
+        "annotations/import_list.html",
+        {"form": form, "jobs": jobs},
+        status=status,
+    )
+
+
+@require_GET
+@curator_required
+@vary_on_headers("HX-Request")
+def import_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(ImportJob.objects.defer("upload"), pk=pk)
+    template = "annotations/import_detail.html"
+    if request.htmx:
+        template += "#status"
+    imported = (job.summary or {}).get("imported", [])[:IMPORTS_LISTED]
+    titles = Article.objects.only("title").in_bulk(
+        [item["article_id"] for item in imported]
+    )
+    articles = [(titles.get(item["article_id"]), item) for item in imported]
+    context = {"job": job, "articles": articles, "listed": IMPORTS_LISTED}
+    return render(request, template, context)

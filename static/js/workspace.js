@@ -50,26 +50,75 @@
     focusMark(mark, { preventScroll: true });
   }
 
-  // N and Shift+N move through the highlights, each span once, in reading order.
+  // A link from the admin names one span (?span=ID): show it.
+  const linkedSpan = new URLSearchParams(window.location.search).get("span");
+  if (linkedSpan) flash(linkedSpan);
+
+  // Each highlight once, in reading order; only the suggestions while any
+  // are left to review.
+  function highlights() {
+    const area = document.getElementById("article-body");
+    const suggested = area.querySelector("mark.suggested") !== null;
+    const seen = new Set();
+    return Array.from(area.querySelectorAll(suggested ? "mark.suggested" : "mark[data-span]"))
+      .filter((m) => !seen.has(m.dataset.span) && seen.add(m.dataset.span));
+  }
+
+  function goTo(mark) {
+    mark.scrollIntoView({ block: "nearest" });
+    focusMark(mark);
+    if (mark.classList.contains("suggested")) offerSuggestion(mark);
+  }
+
+  // N and Shift+N move through the highlights.
   document.addEventListener("keydown", (event) => {
     const area = document.getElementById("article-body");
     if (event.key.toLowerCase() !== "n" || event.ctrlKey || event.metaKey || event.altKey) return;
     if (!area || !area.contains(event.target)) return;
-    const seen = new Set();
-    const marks = Array.from(area.querySelectorAll("mark[data-span]")).filter((m) => {
-      if (seen.has(m.dataset.span)) return false;
-      seen.add(m.dataset.span);
-      return true;
-    });
+    const marks = highlights();
     if (!marks.length) return;
     event.preventDefault();
     const current = marks.findIndex((m) => m.dataset.span === event.target.dataset.span);
     const step = event.shiftKey ? -1 : 1;
     const next = current < 0 ? (step > 0 ? 0 : marks.length - 1)
       : (current + step + marks.length) % marks.length;
-    marks[next].scrollIntoView({ block: "nearest" });
-    focusMark(marks[next]);
+    goTo(marks[next]);
   });
+
+  // ---- Suggestions ----------------------------------------------------------------
+
+  let resumeAt = null; // where the last decided suggestion was: go on from there
+
+  function offerSuggestion(mark) {
+    const toast = document.getElementById("toast");
+    const text = Object.assign(document.createElement("span"), {
+      textContent: mark.dataset.label.replace(/ — suggested.*$/, "") + "?",
+    });
+    const button = (label, key, verb) => {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.innerHTML = `${label} <kbd>${key}</kbd>`;
+      b.addEventListener("click", () => decide(mark, verb));
+      return b;
+    };
+    toast.replaceChildren(text, button("Accept", "A", "accept"), button("Reject", "R", "reject"));
+    toast.hidden = false;
+    armToast();
+  }
+
+  function decide(mark, verb) {
+    resumeAt = Number(mark.closest("[data-o]").dataset.o);
+    post(`suggestions/${mark.dataset.span}/${verb}/`, {});
+  }
+
+  function resumeSuggestions() {
+    if (resumeAt === null) return;
+    const after = resumeAt;
+    resumeAt = null;
+    const marks = highlights().filter((m) => m.classList.contains("suggested"));
+    const next = marks.find((m) => Number(m.closest("[data-o]").dataset.o) >= after) || marks[0];
+    if (next) goTo(next);
+  }
 
   document.addEventListener("click", (event) => {
     const jump = event.target.closest("[data-jump]");
@@ -309,6 +358,10 @@
         });
       }
       if (name === "set-cue" || name === "add-part") useSelectionFor(name);
+      if (name === "next-suggestion") {
+        const first = highlights().find((m) => m.classList.contains("suggested"));
+        if (first) goTo(first);
+      }
       if (name === "relink") {
         const spanId = action.dataset.span;
         openPicker({
@@ -333,7 +386,10 @@
       setSpeakerMode(false);
       return;
     }
-    if (markEl.classList.contains("mine")) {
+    if (markEl.classList.contains("suggested")) {
+      focusMark(markEl);
+      offerSuggestion(markEl);
+    } else if (markEl.classList.contains("mine")) {
       if (markEl.dataset.quote) openEditor("quote", markEl.dataset.quote);
       else openEditor("mention", markEl.dataset.span);
     }
@@ -391,6 +447,12 @@
     const key = event.key.toLowerCase();
     // A focused highlight of one's own: Enter opens it, Delete removes it.
     const focused = event.target.closest && event.target.closest("#article-body mark.mine");
+    const suggestion = event.target.closest && event.target.closest("#article-body mark.suggested");
+    if (suggestion && (key === "a" || key === "r")) {
+      event.preventDefault();
+      decide(suggestion, key === "a" ? "accept" : "reject");
+      return;
+    }
     if (focused && window.getSelection().isCollapsed) {
       if (key === "enter") {
         event.preventDefault();
@@ -433,8 +495,15 @@
   }
 
   document.body.addEventListener("htmx:afterSwap", (event) => {
-    if (event.detail.target.id === "workspace" || event.target.id === "workspace") armToast();
+    if (event.detail.target.id === "workspace" || event.target.id === "workspace") {
+      armToast();
+      resumeSuggestions();
+    }
     if (event.detail.target.id === "picker-results") moveChoice(0);
+  });
+  // A new mention redraws only its paragraphs, the entity list and the toast.
+  document.body.addEventListener("htmx:oobAfterSwap", (event) => {
+    if (event.target.id === "toast") armToast();
   });
   document.body.addEventListener("htmx:responseError", (event) => {
     showToast(event.detail.xhr.responseText || "Something went wrong; nothing was saved.");

@@ -137,6 +137,17 @@ def workspace(response) -> str:
     return text
 
 
+def redraw(response) -> str:
+    """The body of a successful new mention: its paragraphs, the entity list,
+    the review status and the toast, each swapped in out of band."""
+    assert response.status_code == 200, response.text[:500]
+    assert response["HX-Reswap"] == "none"
+    text = response.text.lstrip()
+    assert text.startswith('<p id="p-')
+    assert 'id="workspace"' not in text
+    return text
+
+
 def snapshot() -> dict[str, object]:
     """Everything a write could change, to show that a refused one did not."""
     return {
@@ -336,7 +347,7 @@ def test_spans_and_quotes_are_reached_only_through_their_own_article(
 def test_curator_can_annotate_too(client, users, scene):
     client.force_login(users["curator"])
     path, data = request_for(scene, "mention-create")
-    workspace(client.post(path, data))
+    redraw(client.post(path, data))
     mention = Mention.objects.get(span__review__reviewer=users["curator"])
     assert (mention.span.exact, mention.entity) == ("France 24", scene.france24)
 
@@ -351,7 +362,7 @@ def test_curator_can_open_the_entity_picker(client, users, scene):
 
 def test_mention_create_links_the_selection_to_an_existing_entity(client, users, scene):
     client.force_login(users["reviewer"])
-    text = workspace(send(client, scene, "mention-create"))
+    text = redraw(send(client, scene, "mention-create"))
     mention = Mention.objects.get(entity=scene.france24)
     span = mention.span
     assert (span.start, span.end) == where(BODY, "France 24")
@@ -361,10 +372,46 @@ def test_mention_create_links_the_selection_to_an_existing_entity(client, users,
     assert "“France 24” linked to France 24." in text
 
 
+def _paragraphs(html: str) -> dict[str, str]:
+    """Each drawn paragraph of ``html`` by its id, out-of-band marker left out."""
+    html = html.replace(' hx-swap-oob="true"', "")
+    found = re.findall(r'(<p id="(p-\d+)">.*?</p>)', html, re.S)
+    return {pid: whole for whole, pid in found}
+
+
+def test_mention_create_redraws_only_the_paragraph_it_touches(client, users, scene):
+    client.force_login(users["reviewer"])
+    text = redraw(send(client, scene, "mention-create"))
+    drawn = _paragraphs(text)
+    assert list(drawn) == ["p-1"]  # "France 24" is in the second paragraph
+    # Drawn as the whole page draws it, with the spans already there.
+    page = client.get(reverse("newsreader:article-detail", args=[scene.article.pk]))
+    assert drawn["p-1"] == _paragraphs(page.text)["p-1"]
+    assert 'id="entity-list" hx-swap-oob="true"' in text
+    assert re.search(r'id="review-status"[^>]*hx-swap-oob="true">In progress', text)
+
+
+def test_mention_across_two_paragraphs_redraws_both(client, users, scene):
+    client.force_login(users["reviewer"])
+    body = scene.article.body
+    start, end = where(body, "Ramadi.")[0], where(body, "“Not yet")[1]
+    data = {
+        "start": utf16(body[:start]),
+        "end": utf16(body[:end]),
+        "exact": body[start:end],
+        "entity": scene.france24.pk,
+    }
+    text = redraw(client.post(url("mention-create", scene.article), data))
+    span = Span.objects.get(mention__entity=scene.france24)
+    drawn = _paragraphs(text)
+    assert list(drawn) == ["p-0", "p-1"]
+    assert all(f'data-span="{span.pk}"' in paragraph for paragraph in drawn.values())
+
+
 def test_mention_create_can_name_a_new_entity(client, users, scene):
     client.force_login(users["reviewer"])
     data = {**selection(BODY, "Ramadi"), "new_name": "Ramadi", "kind": "PLACE"}
-    workspace(client.post(url("mention-create", scene.article), data))
+    redraw(client.post(url("mention-create", scene.article), data))
     ramadi = Entity.objects.get(name="Ramadi")
     assert ramadi.kind == "PLACE"
     assert Mention.objects.get(entity=ramadi).span.exact == "Ramadi"
@@ -375,7 +422,7 @@ def test_mention_create_starts_the_reviewers_review(client, users):
     abadi = make_entity("Haider al-Abadi")
     client.force_login(users["reviewer"])
     data = {**selection(BODY, "Haider al-Abadi"), "entity": abadi.pk}
-    workspace(client.post(url("mention-create", article), data))
+    redraw(client.post(url("mention-create", article), data))
     review = Review.objects.get(article=article)
     assert review.reviewer == users["reviewer"]
     assert review.status == Review.Status.IN_PROGRESS
@@ -848,7 +895,7 @@ def test_mention_after_an_emoji_and_combining_accents_is_saved_in_code_points(
         "exact": "Haider al-Abadi",
         "entity": abadi.pk,
     }
-    workspace(client.post(url("mention-create", unicode_article), data))
+    redraw(client.post(url("mention-create", unicode_article), data))
     span = Span.objects.get()
     assert (span.start, span.end) == (len(prefix), len(prefix) + len("Haider al-Abadi"))
     assert span.exact == body[span.start : span.end] == "Haider al-Abadi"
@@ -862,7 +909,7 @@ def test_selection_containing_the_emoji_and_accents_is_saved_whole(
     client.force_login(users["reviewer"])
     data = {**selection(UNICODE_BODY, words), "new_name": "Crowd", "kind": "OTHER"}
     assert data["end"] - data["start"] == len(words) + 1
-    workspace(client.post(url("mention-create", unicode_article), data))
+    redraw(client.post(url("mention-create", unicode_article), data))
     span = Span.objects.get()
     assert (span.start, span.end) == where(UNICODE_BODY, words)
     assert span.exact == words
@@ -913,7 +960,7 @@ def test_post_with_the_csrf_token_htmx_sends_from_the_body_works(users, scene):
     assert found, "the page gives htmx no CSRF token"
     path, data = request_for(scene, "mention-create")
     response = browser.post(path, data, headers={"X-CSRFToken": found.group(1)})
-    workspace(response)
+    redraw(response)
     assert Mention.objects.filter(entity=scene.france24).exists()
 
 
@@ -923,7 +970,7 @@ def test_post_with_the_csrf_token_htmx_sends_from_the_body_works(users, scene):
 def test_linking_a_new_surface_form_adds_it_as_an_alias(client, users, scene):
     client.force_login(users["reviewer"])
     data = {**selection(BODY, "Abadi", nth=1), "entity": scene.abadi.pk}
-    workspace(client.post(url("mention-create", scene.article), data))
+    redraw(client.post(url("mention-create", scene.article), data))
     assert list(scene.abadi.aliases.values_list("name", flat=True)) == ["Abadi"]
 
 
@@ -931,7 +978,7 @@ def test_linking_the_same_surface_form_twice_adds_one_alias(client, users, scene
     client.force_login(users["reviewer"])
     for nth in (0, 1):  # "Abadi" inside "al-Abadi", then on its own
         data = {**selection(BODY, "Abadi", nth=nth), "entity": scene.abadi.pk}
-        workspace(client.post(url("mention-create", scene.article), data))
+        redraw(client.post(url("mention-create", scene.article), data))
     assert list(scene.abadi.aliases.values_list("name", flat=True)) == ["Abadi"]
     assert Mention.objects.filter(entity=scene.abadi).count() == 4
 
@@ -941,7 +988,7 @@ def test_linking_the_entitys_own_name_adds_no_alias(client, users):
     abadi = make_entity("Haider al-Abadi")
     client.force_login(users["reviewer"])
     data = {**selection(BODY, "Haider al-Abadi"), "entity": abadi.pk}
-    workspace(client.post(url("mention-create", article), data))
+    redraw(client.post(url("mention-create", article), data))
     assert not abadi.aliases.exists()
 
 
@@ -1191,7 +1238,7 @@ def test_mention_create_response_escapes_the_words_and_the_entity(client, users)
     article = make_article(body=f"Breaking: {IMG} met {SCRIPT} today.")
     client.force_login(users["reviewer"])
     data = {**selection(article.body, IMG), "new_name": SCRIPT, "kind": "PERSON"}
-    text = workspace(client.post(url("mention-create", article), data))
+    text = redraw(client.post(url("mention-create", article), data))
     assert "<script>alert" not in text
     assert "<img src=x" not in text
     assert Alias.objects.get().name == IMG

@@ -1,0 +1,169 @@
+"""A reviewer walks the suggestions: accepting makes one theirs, rejecting hides it."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from annotations.models import Quote, Review, Span
+from annotations.suggest import suggest_article
+from newsreader.models import Entity
+from tests.factories import make_article, make_entity
+
+BODY = (
+    "Mayor Lena Brandt opened the new bridge in Utrecht on Friday.\n\n"
+    "“It took us ten years,” Brandt said."
+)
+
+
+@pytest.fixture
+def suggested(db):
+    article = make_article(body=BODY)
+    brandt = make_entity("Lena Brandt", kind="PERSON", aliases=("Brandt",))
+    make_entity("Utrecht", kind="PLACE")
+    suggest_article(article=article)
+    machine = Span.objects.filter(article=article, review=None, status="suggested")
+    return article, brandt, machine
+
+
+def url(name: str, article, span) -> str:
+    return reverse(f"annotations:suggestion-{name}", args=[article.pk, span.pk])
+
+
+def page(client, article) -> str:
+    return client.get(article.get_absolute_url()).text
+
+
+def test_reviewer_sees_suggestions_dashed_with_a_count(client, users, suggested):
+    article, _, machine = suggested
+    client.force_login(users["reviewer"])
+    text = page(client, article)
+    utrecht = machine.get(exact="Utrecht")
+    assert f'class="mention kind-place suggested" data-span="{utrecht.pk}"' in text
+    # Three mentions (Lena Brandt, Utrecht, Brandt) and one quote.
+    assert 'Suggestions <span class="count">4</span>' in text
+
+
+def test_readers_do_not_see_suggestions(client, users, suggested):
+    article, _, _ = suggested
+    client.force_login(users["reader"])
+    assert "suggested" not in page(client, article)
+
+
+def test_accepting_a_mention_copies_it_into_the_reviewers_review(
+    client, users, suggested
+):
+    article, _, machine = suggested
+    utrecht = machine.get(exact="Utrecht")
+    client.force_login(users["reviewer"])
+    response = client.post(url("accept", article, utrecht))
+    assert response.status_code == 200
+    own = Span.objects.get(review__reviewer=users["reviewer"])
+    assert (own.start, own.end, own.status, own.origin) == (
+        utrecht.start,
+        utrecht.end,
+        "accepted",
+        "rules",
+    )
+    assert own.mention.entity.name == "Utrecht"
+    # The machine's row stays for the other reviewers, but not for this one.
+    utrecht.refresh_from_db()
+    assert utrecht.status == "suggested"
+    assert f'data-span="{utrecht.pk}"' not in response.text
+    assert f'data-span="{own.pk}"' in response.text
+    client.force_login(users["reviewer2"])
+    assert f'data-span="{utrecht.pk}"' in page(client, article)
+
+
+def test_accepting_a_quote_brings_its_speaker_and_cue_and_confirms_a_new_entity(
+    client, users, suggested
+):
+    article, brandt, machine = suggested
+    part = machine.filter(quote__isnull=False).get()
+    quote = part.quote
+    assert quote.speaker == brandt and quote.cue is not None
+    client.force_login(users["reviewer"])
+    assert client.post(url("accept", article, part)).status_code == 200
+    own = Quote.objects.get(review__reviewer=users["reviewer"])
+    assert own.speaker == brandt and own.type == quote.type
+    assert [(p.start, p.end) for p in own.parts.all()] == [(part.start, part.end)]
+    assert (own.cue.start, own.cue.end) == (quote.cue.start, quote.cue.end)
+
+
+def test_accepting_a_proposed_speaker_confirms_the_entity(client, users, db):
+    article = make_article(body="“We will appeal,” said Tomas Lindqvist on Monday.")
+    suggest_article(article=article)
+    part = Span.objects.get(article=article, quote__isnull=False, review=None)
+    speaker = part.quote.speaker
+    assert speaker.status == Entity.Status.SUGGESTED
+    client.force_login(users["reviewer"])
+    assert client.post(url("accept", article, part)).status_code == 200
+    speaker.refresh_from_db()
+    assert speaker.status == Entity.Status.CONFIRMED
+
+
+def test_rejecting_hides_the_suggestion_for_this_reviewer_only(
+    client, users, suggested
+):
+    article, _, machine = suggested
+    part = machine.filter(quote__isnull=False).get()
+    client.force_login(users["reviewer"])
+    response = client.post(url("reject", article, part))
+    assert response.status_code == 200
+    assert "Rejected" in response.text
+    assert f'data-span="{part.pk}"' not in response.text
+    rejected = Span.objects.get(review__reviewer=users["reviewer"])
+    assert (rejected.status, rejected.start, rejected.end) == (
+        "rejected",
+        part.start,
+        part.end,
+    )
+    assert not Quote.objects.filter(review__reviewer=users["reviewer"]).exists()
+    client.force_login(users["reviewer2"])
+    assert f'data-span="{part.pk}"' in page(client, article)
+
+
+def test_running_the_suggester_again_does_not_bring_back_what_was_decided(
+    client, users, suggested
+):
+    article, _, machine = suggested
+    utrecht = machine.get(exact="Utrecht")
+    client.force_login(users["reviewer"])
+    client.post(url("reject", article, utrecht))
+    suggest_article(article=article)
+    fresh = Span.objects.get(article=article, review=None, exact="Utrecht")
+    assert f'data-span="{fresh.pk}"' not in page(client, article)
+
+
+@pytest.mark.parametrize("verb", ["accept", "reject"])
+def test_a_submitted_review_takes_no_more_decisions(client, users, suggested, verb):
+    article, _, machine = suggested
+    Review.objects.create(
+        article=article, reviewer=users["reviewer"], status="submitted"
+    )
+    client.force_login(users["reviewer"])
+    response = client.post(url(verb, article, machine.first()))
+    assert response.status_code == 409
+    assert not Span.objects.filter(review__reviewer=users["reviewer"]).exists()
+
+
+@pytest.mark.parametrize("verb", ["accept", "reject"])
+def test_only_reviewers_decide_on_suggestions(client, users, suggested, verb):
+    article, _, machine = suggested
+    span = machine.first()
+    assert client.post(url(verb, article, span)).status_code == 302  # to sign in
+    client.force_login(users["reader"])
+    assert client.post(url(verb, article, span)).status_code == 403
+    assert not Span.objects.exclude(review=None).exists()
+
+
+def test_a_span_that_is_not_an_open_suggestion_is_404(client, users, suggested):
+    article, _, machine = suggested
+    utrecht = machine.get(exact="Utrecht")
+    client.force_login(users["reviewer"])
+    client.post(url("accept", article, utrecht))
+    own = Span.objects.get(review__reviewer=users["reviewer"])
+    assert client.post(url("accept", article, own)).status_code == 404
+    other = make_article()
+    assert client.post(url("accept", other, utrecht)).status_code == 404
+    assert client.get(url("accept", article, utrecht)).status_code == 405
