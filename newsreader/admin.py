@@ -84,8 +84,9 @@ class AliasInline(admin.TabularInline):
 
 @admin.register(Entity)
 class EntityAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "wikidata_id", "merged_into"]
-    list_filter = ["kind", ("merged_into", admin.EmptyFieldListFilter)]
+    list_display = ["name", "kind", "status", "wikidata_id", "merged_into"]
+    # "Suggested": speakers the suggester proposed, for a curator to check.
+    list_filter = ["kind", "status", ("merged_into", admin.EmptyFieldListFilter)]
     list_select_related = ["merged_into"]
     search_fields = ["name", "aliases__normalized", "aliases__name"]
     search_help_text = "Searches names and aliases."
