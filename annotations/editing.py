@@ -31,8 +31,8 @@ def start_review(*, article: Article, reviewer) -> Review:
     return review
 
 
-def _open(review: Review) -> Review:
-    if not review.is_open:
+def _open(review: Review, *, for_submitting: bool = False) -> Review:
+    if not (review.is_open if for_submitting else review.is_editable):
         raise ReviewClosed(
             f"This review is {review.get_status_display().lower()}; "
             "it can no longer be changed."
@@ -257,7 +257,7 @@ def undo(*, token: str, user, article: Article | None = None) -> int:
 
 @transaction.atomic
 def submit_review(*, review: Review) -> Review:
-    _open(review)
+    _open(review, for_submitting=True)  # the gold is not submitted again
     review.status = Review.Status.SUBMITTED
     review.submitted_at = timezone.now()
     review.save()

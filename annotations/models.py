@@ -46,6 +46,12 @@ class Review(models.Model):
     def is_open(self) -> bool:
         return self.status == self.Status.IN_PROGRESS
 
+    @property
+    def is_editable(self) -> bool:
+        """Open, or the gold: its curator edits it on the article page, and
+        editing it is adjudication."""
+        return self.status in {self.Status.IN_PROGRESS, self.Status.ADJUDICATED}
+
 
 class SpanQuerySet(models.QuerySet):
     def accepted(self) -> SpanQuerySet:

@@ -286,7 +286,7 @@ def workspace_context(
     spans = _span_rows(visible, with_reviewer=annotator and show_others)
     suggestions = (
         _pending_suggestions(article, review)
-        if annotator and (review is None or review.is_open)
+        if annotator and (review is None or review.is_editable)
         else []
     )
     counts = _entity_counts(visible, review, annotator=annotator)

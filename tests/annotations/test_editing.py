@@ -430,15 +430,28 @@ def _closed_edits(review: Review, quote: Quote) -> dict:
         "submit_review",
     ],
 )
-@pytest.mark.parametrize("status", ["submitted", "adjudicated"])
-def test_a_closed_review_refuses_every_edit(review, quote, edit, status):
-    Review.objects.filter(pk=review.pk).update(status=status)
+def test_a_submitted_review_refuses_every_edit(review, quote, edit):
+    Review.objects.filter(pk=review.pk).update(status="submitted")
     review.refresh_from_db()
     quote.refresh_from_db()
     before = rows()
     with pytest.raises(editing.ReviewClosed, match="can no longer be changed"):
         _closed_edits(review, quote)[edit]()
     assert rows() == before
+
+
+@pytest.mark.parametrize("edit", ["create_mention", "move_span", "delete_quote"])
+def test_the_gold_takes_edits_but_is_not_submitted_again(review, quote, edit):
+    Review.objects.filter(pk=review.pk).update(status="adjudicated")
+    review.refresh_from_db()
+    quote.refresh_from_db()
+    before = rows()
+    _closed_edits(review, quote)[edit]()
+    assert rows() != before
+    with pytest.raises(editing.ReviewClosed, match="can no longer be changed"):
+        editing.submit_review(review=review)
+    review.refresh_from_db()
+    assert review.status == "adjudicated"
 
 
 def test_submit_review_stamps_the_time(review):

@@ -1358,3 +1358,27 @@ def test_article_page_opens_no_editor_for_another_reviewers_mention(
     )
     assert response.status_code == 200
     assert 'id="mention-editor-heading"' not in response.text
+
+
+def test_the_curator_edits_the_gold_on_the_article_page(client, users, scene):
+    gold = Review.objects.create(
+        article=scene.article, reviewer=users["curator"], status="adjudicated"
+    )
+    client.force_login(users["curator"])
+    page = client.get(scene.article.get_absolute_url()).text
+    assert "This is the gold" in page and "Submit review" not in page
+    redraw(send(client, scene, "mention-create"))
+    assert Span.objects.filter(review=gold, exact="France 24").exists()
+    # Readers see the change: the gold is what they read.
+    client.force_login(users["reader"])
+    assert "France 24" in client.get(scene.article.get_absolute_url()).text
+
+
+def test_a_submitted_review_stays_closed_while_the_gold_is_editable(
+    client, users, scene
+):
+    Review.objects.filter(reviewer=users["reviewer2"]).update(status="submitted")
+    client.force_login(users["reviewer2"])
+    response = send(client, scene, "mention-create")
+    assert response.status_code == 409
+    assert not Mention.objects.filter(entity=scene.france24).exists()
