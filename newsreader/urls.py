@@ -12,9 +12,6 @@ reading = [
     path("entities/<slug:slug>/", views.entity_detail, name="entity-detail"),
 ]
 
-admin.site.site_header = "Newsreader curation"
-admin.site.site_title = "Newsreader curation"
-
 urlpatterns = [
     path("", include((reading, "newsreader"))),
     path("", include("annotations.urls")),

@@ -125,6 +125,13 @@ def test_duplicate_alias_in_the_inline_is_an_error_not_a_crash(curator_client):
 
 def test_reviewer_cannot_open_the_admin(client, users):
     client.force_login(users["reviewer"])
+    for url in [reverse("admin:index"), reverse("admin:newsreader_entity_changelist")]:
+        response = client.get(url)
+        assert response.status_code == 403
+        assert "The admin site is for curators" in response.text
+
+
+def test_anonymous_is_sent_to_the_admin_login(client, db):
     response = client.get(reverse("admin:newsreader_entity_changelist"))
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]
@@ -200,3 +207,14 @@ def test_a_deleted_span_can_be_recovered_from_its_history(curator_client, users)
     )
     assert response.status_code == 302
     assert Span.objects.get(pk=deleted.id).exact == "Abadi"
+
+
+def test_the_admin_index_links_the_curation_pages(curator_client):
+    page = curator_client.get(reverse("admin:index")).text
+    for name in [
+        "annotations:import-list",
+        "annotations:agreement-report",
+        "admin:newsreader_entity_duplicates",
+        "admin:annotations_orphanedspan_changelist",
+    ]:
+        assert f'href="{reverse(name)}"' in page
