@@ -22,7 +22,7 @@ $(VENV)/.installed: pyproject.toml
 # stops with it.
 run: install
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
-	$(DEV_ENV) $(PY) manage.py seed
+	$(DEV_ENV) $(PY) manage.py seed --suggest
 	$(DEV_ENV) $(PY) manage.py db_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)

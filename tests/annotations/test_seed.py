@@ -61,6 +61,17 @@ def test_seed_twice_duplicates_nothing(monkeypatch):
     ] == counts
 
 
+def test_seed_with_suggest_gives_reviewers_suggestions_once(monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-1")
+    call_command("seed", "--suggest", stdout=StringIO())
+    machine = Span.objects.filter(review=None, status="suggested")
+    found = sorted(machine.values_list("start", "end"))
+    assert machine.filter(quote__isnull=False).exists()
+    assert machine.filter(mention__isnull=False).exists()
+    call_command("seed", "--suggest", stdout=StringIO())
+    assert sorted(machine.values_list("start", "end")) == found
+
+
 def test_seed_makes_demo_accounts_with_the_given_password(monkeypatch):
     seed(monkeypatch, "demo-pass-1")
     for username in ["reviewer", "reviewer2", "curator"]:

@@ -20,6 +20,7 @@ from django.db import transaction
 from annotations.editing import start_review
 from annotations.gold import load_gold, resolve_entity
 from annotations.models import Review
+from annotations.suggest import suggest_article
 from newsreader.models import Article, Entity, Source
 from newsreader.roles import CURATOR, REVIEWER
 from newsreader.text import canonical_body
@@ -31,6 +32,14 @@ DEMO_USERS = {"reviewer": REVIEWER, "reviewer2": REVIEWER, "curator": CURATOR}
 class Command(BaseCommand):
     help = "Load the seed article with its gold annotations, and the demo accounts."
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--suggest",
+            action="store_true",
+            help="also make suggestions on the seed article, so a reviewer "
+            "starts from them rather than from a blank page",
+        )
+
     def handle(self, *args, **options) -> None:
         with transaction.atomic():
             groups = ensure_groups()
@@ -38,6 +47,9 @@ class Command(BaseCommand):
             article = load_seed_article(
                 SEED_DIR / "article.json", curator=users["curator"]
             )
+            if options["suggest"]:
+                # Running again replaces them with the same ones.
+                suggest_article(article=article)
         self.stdout.write(f"Seed article: {article.title} (/articles/{article.pk}/)")
         if password:
             accounts = ", ".join(DEMO_USERS)
