@@ -6,17 +6,16 @@ escaped HTML. Article text is escaped here and never marked safe as is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from html import escape  # django.utils.html.escape less its lazy wrapper
+from typing import NamedTuple
 
 from django.utils.safestring import SafeString, mark_safe
 
 from annotations.spans import PARAGRAPH_BREAK, Paragraphs, segments, to_utf16
 
 
-@dataclass(frozen=True)
-class Drawn:
-    """One span as the reader sees it."""
+class Drawn(NamedTuple):
+    """One span as the reader sees it. (A tuple: a page makes thousands.)"""
 
     pk: int
     start: int
@@ -64,6 +63,9 @@ def render_body(
         (span for span in spans if span.start < within.end and span.end > within.start),
         key=lambda span: (span.start, -span.end),
     )
+    # Cut spans may tie where whole ones did not: order each segment's marks
+    # as the whole page does. The whole body needs no second sort.
+    whole = within.start == 0 and within.end == len(body)
     rank = {span.pk: index for index, span in enumerate(touching)}
     cut = [
         (
@@ -80,7 +82,7 @@ def render_body(
             html.append("</p>" + opening.format(paragraph))
             continue
         opened = []
-        for pk in sorted(segment.keys, key=rank.__getitem__):
+        for pk in segment.keys if whole else sorted(segment.keys, key=rank.get):
             if (mark := marks.get(pk)) is None:
                 mark = marks[pk] = _open_mark(by_pk[pk])
             opened.append(mark)

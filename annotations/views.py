@@ -248,7 +248,8 @@ def _draw(
 
 def _entities(spans: list[Any], counts: list[tuple[int, int, int]]) -> dict:
     wanted = {s.mention__entity for s in spans if s.mention__entity is not None}
-    return Entity.objects.in_bulk(wanted | {entity for entity, _, _ in counts})
+    entities = Entity.objects.only("kind", "name", "slug")
+    return entities.in_bulk(wanted | {entity for entity, _, _ in counts})
 
 
 def _entity_rows(counts: list[tuple[int, int, int]], entities: dict) -> list:
