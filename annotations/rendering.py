@@ -87,7 +87,7 @@ def render_body(
                 mark = marks[pk] = _open_mark(by_pk[pk])
             opened.append(mark)
         html.append(
-            f'<span class="seg" data-o="{base16 + segment.start16}">'
+            f'<span data-o="{base16 + segment.start16}">'
             + "".join(opened)
             + escape(words)
             + "</mark>" * len(opened)

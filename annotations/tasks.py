@@ -13,8 +13,6 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
-from annotations.suggest import suggest_articles
-from newsreader.importing import import_articles, import_upload
 from newsreader.models import Article, ImportJob
 
 # Suggestions for a large import go in tasks of this many articles, so one
@@ -24,8 +22,16 @@ SUGGEST_BATCH = 200
 PROGRESS_EVERY_SECONDS = 0.5
 
 
+# The importer (trafilatura, feedparser) and the suggester (spaCy) are imported
+# in the tasks that use them: the web process, which only queues tasks, would
+# otherwise hold their tens of thousands of objects, and every full garbage
+# collection there would walk them.
+
+
 @task()
 def run_import(job_id: int) -> dict:
+    from newsreader.importing import import_articles, import_upload
+
     job = ImportJob.objects.get(pk=job_id)
     job.status = ImportJob.Status.RUNNING
     job.save(update_fields=["status"])
@@ -77,5 +83,7 @@ def queue_suggestions(article_ids: list[int]) -> None:
 
 @task()
 def suggest(article_ids: list[int]) -> dict:
+    from annotations.suggest import suggest_articles
+
     articles = Article.objects.filter(pk__in=article_ids).order_by("pk")
     return asdict(suggest_articles(articles=articles))
