@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import functools
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -22,7 +20,6 @@ from annotations.models import Mention, OrphanedSpan, Quote, Review, Span
 from annotations.spans import Candidate, SpanError, candidates, occurrences
 from newsreader import admin as newsreader_admin
 from newsreader.models import Article
-from newsreader.roles import can_curate
 
 # ---- Curation lists: filters, columns and actions shared by the admins below.
 # Filters over values that run to thousands (articles, entities) are text
@@ -551,19 +548,6 @@ class QuoteAdmin(CurationAdmin):
 # listed below, each with a page to re-attach it by hand.
 
 
-def _curators_only(view):
-    """403 for a signed-in person who is not a curator (the admin site alone
-    would send a reviewer to its login page); sign-in is the admin's."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if request.user.is_authenticated and not can_curate(request.user):
-            raise PermissionDenied("Only curators may re-attach orphaned spans.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 def _orphans_url(article_id: int | None = None) -> str:
     url = reverse("admin:annotations_orphanedspan_changelist")
     return f"{url}?article={article_id}" if article_id else url
@@ -759,17 +743,17 @@ class OrphanedSpanAdmin(admin.ModelAdmin):
         return [
             path(
                 "",
-                _curators_only(wrap(self.changelist_view)),
+                wrap(self.changelist_view),
                 name="{}_{}_changelist".format(*info),
             ),
             path(
                 "<int:pk>/reattach/",
-                _curators_only(wrap(self.reattach_view)),
+                wrap(self.reattach_view),
                 name="{}_{}_reattach".format(*info),
             ),
             path(
                 "<path:object_id>/",
-                _curators_only(wrap(self.reattach_redirect)),
+                wrap(self.reattach_redirect),
                 name="{}_{}_change".format(*info),
             ),
         ]

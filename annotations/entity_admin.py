@@ -2,18 +2,16 @@
 
 newsreader's ``EntityAdmin`` knows nothing of annotations; this subclass
 adds what needs them, and annotations/admin.py registers it in its place.
-Every page and action here is for curators only (staff in the curator
-group): anyone else signed in gets 403.
+Like the whole admin, every page and action here is for curators only:
+the site (newsreader.sites.CurationSite) answers anyone else with a 403.
 """
 
 from __future__ import annotations
 
-from functools import wraps
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -34,7 +32,6 @@ from annotations.merging import (
 from annotations.models import Mention
 from newsreader.admin import EntityAdmin
 from newsreader.models import Entity, EntityKind
-from newsreader.roles import can_curate
 from newsreader.text import normalize_name
 
 # A merge page lists every selected entity; more is a mistake, not a merge.
@@ -123,10 +120,7 @@ class CuratorEntityAdmin(EntityAdmin):
     change_list_template = "admin/newsreader/entity/curator_change_list.html"
     change_form_template = "admin/newsreader/entity/curator_change_form.html"
 
-    def has_curate_permission(self, request: HttpRequest) -> bool:
-        return can_curate(request.user)
-
-    @admin.action(permissions=["curate"], description="Merge into …")
+    @admin.action(description="Merge into …")
     def merge_selected(
         self, request: HttpRequest, queryset: QuerySet[Entity]
     ) -> HttpResponse | None:
@@ -138,32 +132,9 @@ class CuratorEntityAdmin(EntityAdmin):
             return None
         return redirect(merge_url(ids))
 
-    def changelist_view(self, request: HttpRequest, extra_context=None):
-        # The action is hidden from others; posting it anyway is refused
-        # outright rather than answered with "no action selected".
-        action = request.POST.get("action") if request.method == "POST" else None
-        if action == "merge_selected" and not can_curate(request.user):
-            raise PermissionDenied
-        extra_context = {**(extra_context or {}), "curator": can_curate(request.user)}
-        return super().changelist_view(request, extra_context)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "curator": can_curate(request.user)}
-        return super().changeform_view(request, object_id, form_url, extra_context)
-
     def get_urls(self):
-        def curators_only(view):
-            inner = self.admin_site.admin_view(view)
-
-            @wraps(view)
-            def wrapped(request, *args, **kwargs):
-                # The anonymous go to the admin's login; others signed in get 403.
-                if request.user.is_authenticated and not can_curate(request.user):
-                    raise PermissionDenied
-                return inner(request, *args, **kwargs)
-
-            return wrapped
-
+        # The site lets only curators in (newsreader.sites.CurationSite).
+        curators_only = self.admin_site.admin_view
         return [
             path(
                 "merge/", curators_only(self.merge_view), name="newsreader_entity_merge"
