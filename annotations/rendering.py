@@ -66,7 +66,7 @@ def render_body(
     # Cut spans may tie where whole ones did not: order each segment's marks
     # as the whole page does. The whole body needs no second sort.
     whole = within.start == 0 and within.end == len(body)
-    rank = {span.pk: index for index, span in enumerate(touching)}
+    rank = {} if whole else {span.pk: i for i, span in enumerate(touching)}
     cut = [
         (
             max(span.start, within.start) - within.start,

@@ -856,10 +856,15 @@ def import_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     template = "annotations/import_detail.html"
     if request.htmx:
         template += "#status"
-    imported = (job.summary or {}).get("imported", [])[:IMPORTS_LISTED]
+    imported = (job.summary or {}).get("imported", [])
+    listed = imported[:IMPORTS_LISTED]
     titles = Article.objects.only("title").in_bulk(
-        [item["article_id"] for item in imported]
+        [item["article_id"] for item in listed]
     )
-    articles = [(titles.get(item["article_id"]), item) for item in imported]
-    context = {"job": job, "articles": articles, "listed": IMPORTS_LISTED}
+    articles = [(titles.get(item["article_id"]), item) for item in listed]
+    context = {
+        "job": job,
+        "articles": articles,
+        "unlisted": len(imported) - len(listed),
+    }
     return render(request, template, context)

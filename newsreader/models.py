@@ -408,7 +408,3 @@ class ImportJob(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in {self.Status.QUEUED, self.Status.RUNNING}
-
-    @property
-    def percent(self) -> int | None:
-        return min(100, 100 * self.done // self.total) if self.total else None
