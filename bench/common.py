@@ -1,11 +1,15 @@
-"""What both benchmarks need: a throwaway database, Django set up on it,
-and a table to print the figures in."""
+"""What the benchmarks share: a throwaway database, Django set up on it,
+timings, and a table to print the figures in."""
 
 from __future__ import annotations
 
 import os
+import statistics
+import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 
@@ -43,6 +47,38 @@ def setup_django(url: str) -> None:
     import django
 
     django.setup()
+
+
+def fresh_database(url: str) -> None:
+    """Drop and recreate the benchmark database, then set Django up on it."""
+    server_and_name(url)  # refuse a database we must not drop, before anything
+    drop_database(url, create=True)
+    setup_django(url)
+
+
+@dataclass
+class Timings:
+    label: str
+    samples_ms: list[float] = field(default_factory=list)
+
+    def add(self, seconds: float) -> None:
+        self.samples_ms.append(seconds * 1000)
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.samples_ms)
+
+    @property
+    def p95(self) -> float:
+        if len(self.samples_ms) == 1:
+            return self.samples_ms[0]
+        return statistics.quantiles(self.samples_ms, n=20, method="inclusive")[-1]
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - started, result
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

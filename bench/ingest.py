@@ -320,9 +320,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     url = args.database_url
-    common.server_and_name(url)  # refuse a database we must not drop, before anything
-    common.drop_database(url, create=True)
-    common.setup_django(url)
+    common.fresh_database(url)
     from django.core.management import call_command
     from django.db import connections
 

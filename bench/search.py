@@ -20,12 +20,11 @@ import datetime as dt
 import itertools
 import os
 import random
-import statistics
 import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +33,7 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 import common  # noqa: E402  (beside this file, so on the path when run)
-from common import table, verdict  # noqa: E402
+from common import Timings, table, timed, verdict  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/newsreader_bench"
 PER_PAGE = 20  # settings.ARTICLES_PER_PAGE, checked once Django is set up
@@ -581,31 +580,6 @@ def database_size() -> str:
 
 # --------------------------------------------------------------------------
 # Timing
-
-
-@dataclass
-class Timings:
-    label: str
-    samples_ms: list[float] = field(default_factory=list)
-
-    def add(self, seconds: float) -> None:
-        self.samples_ms.append(seconds * 1000)
-
-    @property
-    def p50(self) -> float:
-        return statistics.median(self.samples_ms)
-
-    @property
-    def p95(self) -> float:
-        if len(self.samples_ms) == 1:
-            return self.samples_ms[0]
-        return statistics.quantiles(self.samples_ms, n=20, method="inclusive")[-1]
-
-
-def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
-    started = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - started, result
 
 
 SqlCall = tuple[str, Sequence[Any] | None]

@@ -50,7 +50,7 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 import common  # noqa: E402  (beside this file, so on the path when run)
-from common import table, verdict  # noqa: E402
+from common import table, timed, verdict  # noqa: E402
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -688,15 +688,10 @@ def store_article(
 
 
 @dataclass
-class Timings:
-    label: str
-    samples_ms: list[float] = field(default_factory=list)
+class Timings(common.Timings):
     # CPU time of this thread alone: what other processes on a busy machine
     # and the wait for PostgreSQL do not inflate.
     cpu_ms: list[float] = field(default_factory=list)
-
-    def add(self, seconds: float) -> None:
-        self.samples_ms.append(seconds * 1000)
 
     def run(self, fn: Callable[[], Any]) -> Any:
         wall, cpu = time.perf_counter(), time.thread_time()
@@ -708,22 +703,6 @@ class Timings:
     @property
     def cpu_p50(self) -> float:
         return statistics.median(self.cpu_ms)
-
-    @property
-    def p50(self) -> float:
-        return statistics.median(self.samples_ms)
-
-    @property
-    def p95(self) -> float:
-        if len(self.samples_ms) == 1:
-            return self.samples_ms[0]
-        return statistics.quantiles(self.samples_ms, n=20, method="inclusive")[-1]
-
-
-def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
-    started = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - started, result
 
 
 def count_queries(fn: Callable[[], Any]) -> tuple[int, list[str]]:
@@ -1322,9 +1301,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     url = args.database_url
-    common.server_and_name(url)  # refuse a database we must not drop, before anything
-    common.drop_database(url, create=True)
-    common.setup_django(url)
+    common.fresh_database(url)
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connections
