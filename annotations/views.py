@@ -11,7 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.exceptions import BadRequest
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BigIntegerField, Count, Func, Q, QuerySet
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -161,22 +161,41 @@ def _span_rows(spans: QuerySet[Span], *, with_reviewer: bool) -> list[Any]:
     return list(spans.values_list(*fields, named=True))
 
 
-def _entity_counts(
+def _entity_rows(
     visible: QuerySet[Span], review: Review | None, *, annotator: bool
-) -> list[tuple[int, int, int]]:
+) -> list[tuple[Entity, int, int]]:
     """(entity, mentions, first mention) for the side panel, most mentioned
-    first: the reviewer's own mentions, or for readers the curated ones."""
+    first: the reviewer's own mentions, or for readers the curated ones.
+
+    One query: the entities come with their counts.
+    """
     mentions = visible.filter(mention__isnull=False)
     if annotator:
         if review is None:
             return []
         mentions = mentions.filter(review=review)
+    first = Func(
+        ArrayAgg("pk", order_by=("start", "-end")),
+        template="(%(expressions)s)[1]",
+        output_field=BigIntegerField(),
+    )
     rows = (
         mentions.order_by()
-        .values_list("mention__entity")
-        .annotate(count=Count("pk"), spans=ArrayAgg("pk", ordering=("start", "-end")))
+        .values_list(
+            "mention__entity",
+            "mention__entity__kind",
+            "mention__entity__name",
+            "mention__entity__slug",
+        )
+        .annotate(count=Count("pk"), first=first)
     )
-    return [(entity, count, spans[0]) for entity, count, spans in rows]
+    return sorted(
+        (
+            (Entity(pk=pk, kind=kind, name=name, slug=slug), count, first)
+            for pk, kind, name, slug, count, first in rows
+        ),
+        key=lambda row: (-row[1], row[0].name),
+    )
 
 
 def _draw(
@@ -246,17 +265,14 @@ def _draw(
     return drawn, quotes
 
 
-def _entities(spans: list[Any], counts: list[tuple[int, int, int]]) -> dict:
+def _entities(spans: list[Any], rows: list[tuple[Entity, int, int]]) -> dict:
+    """The entities the spans mention, by pk: the side panel's rows already
+    hold most of them (all of them for a reviewer's own mentions)."""
+    entities = {entity.pk: entity for entity, _, _ in rows}
     wanted = {s.mention__entity for s in spans if s.mention__entity is not None}
-    entities = Entity.objects.only("kind", "name", "slug")
-    return entities.in_bulk(wanted | {entity for entity, _, _ in counts})
-
-
-def _entity_rows(counts: list[tuple[int, int, int]], entities: dict) -> list:
-    return sorted(
-        ((entities[pk], count, first) for pk, count, first in counts),
-        key=lambda row: (-row[1], row[0].name),
-    )
+    if missing := wanted - entities.keys():
+        entities |= Entity.objects.only("kind", "name", "slug").in_bulk(missing)
+    return entities
 
 
 def _annotating(request: HtmxHttpRequest, article: Article) -> tuple:
@@ -290,8 +306,8 @@ def workspace_context(
         if annotator and (review is None or review.is_editable)
         else []
     )
-    counts = _entity_counts(visible, review, annotator=annotator)
-    entities = _entities(spans + suggestions, counts)
+    entity_rows = _entity_rows(visible, review, annotator=annotator)
+    entities = _entities(spans + suggestions, entity_rows)
     drawn, quotes = _draw(spans + suggestions, entities, review, annotator=annotator)
     quote_rows = sorted(
         (row for row in quotes.values() if row.parts and row.quote.review_id),
@@ -305,7 +321,7 @@ def workspace_context(
         "review": review,
         "show_others": show_others,
         "quote_rows": quote_rows,
-        "entity_rows": _entity_rows(counts, entities),
+        "entity_rows": entity_rows,
         "kinds": EntityKind.choices,
         "quote_types": Quote.Type.choices,
         "selected_quote": quotes.get(selected_quote) if selected_quote else None,
@@ -363,14 +379,14 @@ def redraw_context(request: HtmxHttpRequest, span: Span, *, toast: str) -> dict:
         visible.filter(start__lt=within.end, end__gt=within.start),
         with_reviewer=show_others,
     )
-    counts = _entity_counts(visible, review, annotator=True)
-    entities = _entities(spans, counts)
+    entity_rows = _entity_rows(visible, review, annotator=True)
+    entities = _entities(spans, entity_rows)
     drawn, _ = _draw(spans, entities, review, annotator=True)
     return {
         "article": article,
         "paragraphs": render_body(article.body, drawn, within=within, oob=True),
         "review": review,
-        "entity_rows": _entity_rows(counts, entities),
+        "entity_rows": entity_rows,
         "toast": toast,
     }
 

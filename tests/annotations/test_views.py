@@ -391,6 +391,20 @@ def test_mention_create_redraws_only_the_paragraph_it_touches(client, users, sce
     assert re.search(r'id="review-status"[^>]*hx-swap-oob="true">In progress', text)
 
 
+def test_entity_list_jumps_to_the_first_mention_in_reading_order(client, users):
+    article = make_article(body=BODY)
+    abadi = make_entity("Haider al-Abadi")
+    review = make_review(article, users["reviewer"])
+    later = make_mention(review, "Abadi", abadi, nth=1)  # made first: lower pk
+    first = make_mention(review, "Haider al-Abadi", abadi)
+    assert later.span.pk < first.span.pk
+    client.force_login(users["reviewer"])
+    page = client.get(reverse("newsreader:article-detail", args=[article.pk]))
+    entities = page.text[page.text.index('id="entity-list"') :]
+    button = rf'class="count link" data-jump="{first.span.pk}"[^>]*>2<'
+    assert re.search(button, entities)
+
+
 def test_mention_across_two_paragraphs_redraws_both(client, users, scene):
     client.force_login(users["reviewer"])
     body = scene.article.body
