@@ -53,6 +53,9 @@ def render_body(
     # start a mouse selection on a focusable element; the script makes a
     # mark focusable when the keyboard moves to it.
     marks: dict[int, str] = {}
+    # Neighbouring segments mostly lie under the same spans: their tags are
+    # made once for each set of spans.
+    tags: dict[tuple, tuple[str, str]] = {}
     swap = ' hx-swap-oob="true"' if oob else ""
     paragraph = within.first
     opening = '<p id="p-{}"' + swap + ">" if ids else "<p>"
@@ -81,17 +84,21 @@ def render_body(
             paragraph += 1
             html.append("</p>" + opening.format(paragraph))
             continue
-        opened = []
-        for pk in segment.keys if whole else sorted(segment.keys, key=rank.get):
-            if (mark := marks.get(pk)) is None:
-                mark = marks[pk] = _open_mark(by_pk[pk])
-            opened.append(mark)
+        if (opening_closing := tags.get(segment.keys)) is None:
+            opened = []
+            for pk in segment.keys if whole else sorted(segment.keys, key=rank.get):
+                if (mark := marks.get(pk)) is None:
+                    mark = marks[pk] = _open_mark(by_pk[pk])
+                opened.append(mark)
+            opening_closing = tags[segment.keys] = (
+                "".join(opened),
+                "</mark>" * len(opened),
+            )
+        opened_marks, closing = opening_closing
+        # Element content: quotation marks need no escaping.
         html.append(
-            f'<span data-o="{base16 + segment.start16}">'
-            + "".join(opened)
-            + escape(words)
-            + "</mark>" * len(opened)
-            + "</span>"
+            f'<span data-o="{base16 + segment.start16}">{opened_marks}'
+            f"{escape(words, quote=False)}{closing}</span>"
         )
     html.append("</p>")
     return mark_safe("".join(html))  # noqa: S308 - text and labels escaped above
