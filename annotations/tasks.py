@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import asdict
 
+from django.conf import settings
 from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
@@ -48,9 +49,13 @@ def run_import(job_id: int) -> dict:
             data = bytes(job.upload)
             summary = import_upload(data, name=job.label, progress=progress)
         else:
-            # Never paths on this machine: only what a browser could fetch.
+            # Never paths on this machine, nor hosts on its network: only
+            # what a browser anywhere could fetch.
             summary = import_articles(
-                job.urls.split(), progress=progress, allow_files=False
+                job.urls.split(),
+                progress=progress,
+                allow_files=False,
+                public_only=not settings.IMPORT_ALLOW_PRIVATE_URLS,
             )
     except Exception as error:
         # The importer reports bad records in its summary; this is the rest

@@ -11,7 +11,7 @@ What counts as what:
   a record that fails a check is reported and the others go on.
 - Duplicates are skipped by URL and by body hash (``Article.hash_body`` of
   the canonical body), against the table and within the run.
-- Records are saved in batches with ``bulk_create``, each batch in its own
+- Records are saved in batches with ``COPY``, each batch in its own
   transaction (a savepoint when the caller holds one), so a long import
   keeps what it saved if it stops half-way. A batch the database refuses is
   saved again one record at a time, each in its own savepoint: one bad
@@ -23,6 +23,9 @@ What counts as what:
   is most of an import's time, and this spreads it over more cores. Inside
   a transaction the caller holds, batches are saved on the caller's
   connection, in that transaction.
+- With ``public_only`` (imports asked for in the browser), a URL whose
+  host is a private, loopback or link-local address is refused, redirects
+  included: the server must not be a way into its own network.
 - A fetched page or feed is read only up to ``IMPORT_MAX_DOWNLOAD_BYTES``
   with a timeout of ``IMPORT_FETCH_TIMEOUT`` seconds; a body longer than
   ``IMPORT_MAX_CHARS`` fails with its size.
@@ -41,7 +44,9 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import http.client
 import io
+import ipaddress
 import json
 import queue
 import re
@@ -165,18 +170,23 @@ def import_articles(
     source: str = "",
     progress: Progress | None = None,
     allow_files: bool = True,
+    public_only: bool = False,
 ) -> ImportSummary:
     """Import each item: a file path (.jsonl, .txt, .html, a feed) or an http(s) URL.
 
-    ``allow_files=False`` refuses paths (each fails with a message): for
-    items typed into a web page, which must not read the server's files.
+    ``allow_files=False`` refuses paths (each fails with a message), and
+    ``public_only`` URLs of hosts on private or local addresses: for items
+    typed into a web page, which must not reach the server's files or its
+    network.
     ``no_title``: a .txt file's first line is body text, not the title.
     ``source``: the publisher name for records that do not name one.
     ``progress(done, total)`` is called now and then; ``total`` is None
     until it is known, and grows when a feed's entries are read.
     """
     items = list(items)
-    importer = _Importer(no_title=no_title, source=source, progress=progress)
+    importer = _Importer(
+        no_title=no_title, source=source, progress=progress, public_only=public_only
+    )
     try:
         importer.expect(
             sum(_expected_records(item, allow_files=allow_files) for item in items)
@@ -391,15 +401,60 @@ def extract_html(html: bytes | str, *, url: str = "", label: str) -> Record:
     )
 
 
-def fetch(url: str) -> tuple[bytes, str, str]:
-    """The body, content type and charset at ``url``; ImportProblem if none."""
+class _PublicOnly:
+    """A connection that refuses to talk to a host on a non-public address.
+
+    The address checked is the one connected to, so a name that resolves
+    differently the second time cannot slip past, and every redirect opens
+    a connection of its own.
+    """
+
+    sock: socket.socket
+
+    def connect(self) -> None:
+        super().connect()
+        address = ipaddress.ip_address(self.sock.getpeername()[0])
+        if not address.is_global:
+            self.sock.close()
+            raise ImportProblem(
+                f"refused: the host is at {address}, a private or local address"
+            )
+
+
+class _PublicHTTPConnection(_PublicOnly, http.client.HTTPConnection):
+    pass
+
+
+class _PublicHTTPSConnection(_PublicOnly, http.client.HTTPSConnection):
+    pass
+
+
+class _PublicHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(_PublicHTTPConnection, req)
+
+
+class _PublicHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req):
+        return self.do_open(_PublicHTTPSConnection, req, context=self._context)
+
+
+_public_opener = urllib.request.build_opener(_PublicHTTPHandler, _PublicHTTPSHandler)
+
+
+def fetch(url: str, *, public_only: bool = False) -> tuple[bytes, str, str]:
+    """The body, content type and charset at ``url``; ImportProblem if none.
+
+    With ``public_only``, hosts on private and local addresses are refused.
+    """
     if urlsplit(url).scheme not in {"http", "https"}:
         raise ImportProblem("only http and https URLs can be imported")
     limit = settings.IMPORT_MAX_DOWNLOAD_BYTES
     timeout = settings.IMPORT_FETCH_TIMEOUT
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    open_url = _public_opener.open if public_only else urllib.request.urlopen
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with open_url(request, timeout=timeout) as response:
             length = response.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > limit:
                 raise ImportProblem(
@@ -447,8 +502,16 @@ def _decode_page(data: bytes, charset: str) -> bytes | str:
 
 
 class _Importer:
-    def __init__(self, *, no_title: bool, source: str, progress: Progress | None):
+    def __init__(
+        self,
+        *,
+        no_title: bool,
+        source: str,
+        progress: Progress | None,
+        public_only: bool = False,
+    ):
         self.summary = ImportSummary()
+        self.public_only = public_only
         self.no_title = no_title
         self.default_source = source.strip()
         self.progress = progress
@@ -614,7 +677,7 @@ class _Importer:
 
     def import_url(self, url: str) -> None:
         try:
-            data, content_type, charset = fetch(url)
+            data, content_type, charset = fetch(url, public_only=self.public_only)
         except ImportProblem as problem:
             self.fail(url, str(problem))
             return
@@ -695,7 +758,7 @@ class _Importer:
         page_problem = "the entry has no link"
         if link:
             try:
-                data, content_type, charset = fetch(link)
+                data, content_type, charset = fetch(link, public_only=self.public_only)
                 record = extract_html(
                     _decode_page(data, charset), url=link, label=label
                 )

@@ -177,6 +177,9 @@ IMPORT_MAX_FEED_ENTRIES = env_int("IMPORT_MAX_FEED_ENTRIES", 200)
 # An upload through the import page; the worker reads it from the database.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 50_000_000)
 IMPORT_MAX_URLS = 100
+# URLs given on the import page may name hosts on private and local
+# addresses only when this is set (an intranet's own news, say).
+IMPORT_ALLOW_PRIVATE_URLS = env_bool("IMPORT_ALLOW_PRIVATE_URLS", False)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_UPLOAD_BYTES + 1_000_000
 # An installed spaCy pipeline (package name or folder) whose PERSON, ORG and
 # GPE entities join the suggestions; empty: the rules alone.

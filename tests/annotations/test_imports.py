@@ -91,12 +91,29 @@ def test_a_task_that_fails_keeps_its_error_for_the_admin(
     assert "DoesNotExist" in admin_page.text
 
 
-def test_curator_imports_urls_from_a_local_server(client, users, immediate, server):
+def test_curator_imports_urls_from_a_local_server_when_private_hosts_are_allowed(
+    client, users, immediate, server, settings
+):
+    settings.IMPORT_ALLOW_PRIVATE_URLS = True
     client.force_login(users["curator"])
     response = client.post(LIST, {"urls": f"{server}/article.html"}, follow=True)
     assert response.status_code == 200
     assert Article.objects.count() == 1
     assert "<strong>1</strong> imported" in response.text
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_the_import_page_will_not_fetch_from_the_servers_own_network(
+    client, users, immediate, server, host
+):
+    client.force_login(users["curator"])
+    url = server.replace("127.0.0.1", host) + "/article.html"
+    response = client.post(LIST, {"urls": url}, follow=True)
+    assert response.status_code == 200
+    assert not Article.objects.exists()
+    assert "refused: the host is at 127.0.0.1, a private or local address" in (
+        response.text
+    )
 
 
 @pytest.mark.parametrize(

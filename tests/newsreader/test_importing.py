@@ -358,6 +358,21 @@ def test_a_page_url_is_fetched_and_extracted(server):
     assert "Ingrid Larsen" in article.body
 
 
+def test_public_only_refuses_hosts_on_local_addresses_and_imports_the_rest(
+    server, tmp_path
+):
+    path = tmp_path / "one.txt"
+    path.write_text("A title\nSome text of the article.", encoding="utf-8")
+    summary = import_articles(
+        [f"{server}/article.html", f"{server}/feed.rss", str(path)],
+        public_only=True,
+    )
+    assert [problem.reason for problem in summary.failed] == [
+        "refused: the host is at 127.0.0.1, a private or local address"
+    ] * 2
+    assert [item.label for item in summary.imported] == [str(path)]
+
+
 def test_a_page_in_another_charset_is_decoded_from_the_url(server):
     summary = import_articles([f"{server}/windows-1252"])
 
@@ -408,7 +423,9 @@ def test_reimporting_a_feed_skips_its_entries_without_fetching_them(
     fetched = []
     real_fetch = importing.fetch
     monkeypatch.setattr(
-        importing, "fetch", lambda url: fetched.append(url) or real_fetch(url)
+        importing,
+        "fetch",
+        lambda url, **kwargs: fetched.append(url) or real_fetch(url, **kwargs),
     )
 
     again = import_articles([f"{server}/feed.rss"])
