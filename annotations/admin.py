@@ -190,8 +190,15 @@ class CurationAdmin(SimpleHistoryAdmin):
         raise NotImplementedError
 
     def _set_status(self, request: HttpRequest, queryset: QuerySet, status: str):
+        spans = list(self._spans(queryset))
+        machine = []
+        if status == Span.Status.ACCEPTED:
+            # Accepted with no review, a suggestion would show on no page:
+            # it becomes an annotation by joining a review.
+            machine = [span for span in spans if span.review_id is None]
+            spans = [span for span in spans if span.review_id is not None]
         changed = editing.set_spans_status(
-            spans=self._spans(queryset), status=status, user=request.user
+            spans=spans, status=status, user=request.user
         )
         self.message_user(
             request,
@@ -199,6 +206,14 @@ class CurationAdmin(SimpleHistoryAdmin):
             "already were left as they were.",
             messages.SUCCESS,
         )
+        if machine:
+            self.message_user(
+                request,
+                f"{len(machine)} machine suggestion(s) left as suggestions: "
+                "they belong to no review yet. A reviewer accepts them on the "
+                "article's page (A), and adjudication takes them into the gold.",
+                messages.WARNING,
+            )
 
     @admin.action(description="Accept the selected", permissions=["change"])
     def accept(self, request: HttpRequest, queryset: QuerySet) -> None:

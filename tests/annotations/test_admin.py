@@ -220,16 +220,33 @@ def run_action(client, model: str, action: str, rows) -> None:
 
 
 def test_bulk_reject_and_accept_of_spans_go_through_the_history(curator_client, users):
-    annotate(users["reviewer"])
-    suggestion = Span.objects.get(status="suggested")
+    review = annotate(users["reviewer"])
     accepted = Span.objects.get(exact="Abadi")
-    run_action(curator_client, "span", "accept", [suggestion, accepted])
-    assert Span.objects.get(pk=suggestion.pk).status == "accepted"
-    run_action(curator_client, "span", "reject", [accepted])
+    rejected = review.spans.get(exact="Baghdad")
+    run_action(curator_client, "span", "reject", [accepted, rejected])
     assert Span.objects.get(pk=accepted.pk).status == "rejected"
     last = Span.history.filter(id=accepted.pk).latest("history_id")
     assert (last.status, last.history_user) == ("rejected", users["curator"])
-    assert Span.history.filter(id=suggestion.pk, status="accepted").exists()
+    run_action(curator_client, "span", "accept", [rejected])
+    assert Span.objects.get(pk=rejected.pk).status == "accepted"
+    assert Span.history.filter(id=rejected.pk, status="accepted").exists()
+
+
+def test_bulk_accept_leaves_machine_suggestions_to_a_review_and_says_so(
+    curator_client, users
+):
+    annotate(users["reviewer"])
+    suggestion = Span.objects.get(review=None)
+    response = curator_client.post(
+        changelist("span"),
+        {"action": "accept", "_selected_action": [suggestion.pk]},
+        follow=True,
+    )
+    assert Span.objects.get(pk=suggestion.pk).status == "suggested"
+    assert "1 machine suggestion(s) left as suggestions" in response.text
+    # Rejecting one hides it from every reviewer: that the curator may do.
+    run_action(curator_client, "span", "reject", [suggestion])
+    assert Span.objects.get(pk=suggestion.pk).status == "rejected"
 
 
 def test_bulk_actions_on_quotes_and_mentions_change_their_spans(curator_client, users):
