@@ -13,11 +13,14 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from annotations.merging import (
     TOKEN,
@@ -31,7 +34,7 @@ from annotations.merging import (
 )
 from annotations.models import Mention
 from newsreader.admin import EntityAdmin
-from newsreader.models import Entity, EntityKind
+from newsreader.models import DistinctPair, Entity, EntityKind
 from newsreader.text import normalize_name
 
 # A merge page lists every selected entity; more is a mistake, not a merge.
@@ -115,6 +118,20 @@ class DuplicatesForm(forms.Form):
     page = forms.IntegerField(min_value=1, required=False)
 
 
+class DifferentForm(forms.Form):
+    """Two entities the duplicate finder offered, judged not to be one."""
+
+    one = forms.ModelChoiceField(Entity.objects.canonical())
+    two = forms.ModelChoiceField(Entity.objects.canonical())
+    next = forms.CharField(required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("one") and data["one"] == data.get("two"):
+            raise forms.ValidationError("Choose two different entities.")
+        return data
+
+
 class CuratorEntityAdmin(EntityAdmin):
     actions = ["merge_selected"]
     change_list_template = "admin/newsreader/entity/curator_change_list.html"
@@ -148,6 +165,11 @@ class CuratorEntityAdmin(EntityAdmin):
                 "duplicates/",
                 curators_only(self.duplicates_view),
                 name="newsreader_entity_duplicates",
+            ),
+            path(
+                "duplicates/different/",
+                curators_only(self.different_view),
+                name="newsreader_entity_different",
             ),
             path(
                 "<int:object_id>/split/",
@@ -394,6 +416,39 @@ class CuratorEntityAdmin(EntityAdmin):
                 else "",
             ),
         )
+
+    @method_decorator(require_POST)
+    def different_view(self, request: HttpRequest) -> HttpResponse:
+        form = DifferentForm(request.POST)
+        if not form.is_valid():
+            return HttpResponseBadRequest(
+                "Not two entities to tell apart: "
+                + " ".join(e for errors in form.errors.values() for e in errors),
+                content_type="text/plain; charset=utf-8",
+            )
+        one, two = sorted(
+            [form.cleaned_data["one"], form.cleaned_data["two"]], key=lambda e: e.pk
+        )
+        DistinctPair.objects.get_or_create(
+            one=one, two=two, defaults={"decided_by": request.user}
+        )
+        self.message_user(
+            request,
+            format_html(
+                "{} and {} will not be offered as duplicates again. "
+                '<a href="{}">Changed your mind?</a> Delete the pair there.',
+                one,
+                two,
+                reverse("admin:newsreader_distinctpair_changelist"),
+            ),
+            messages.SUCCESS,
+        )
+        back = form.cleaned_data["next"]
+        if not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            back = reverse("admin:newsreader_entity_duplicates")
+        return redirect(back)
 
 
 def register(site: admin.AdminSite) -> None:

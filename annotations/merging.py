@@ -24,7 +24,7 @@ from simple_history.models import HistoricalChanges
 from simple_history.utils import bulk_update_with_history
 
 from annotations.models import Mention, Quote
-from newsreader.models import Alias, Entity
+from newsreader.models import Alias, DistinctPair, Entity
 from newsreader.text import normalize_name
 
 TOKEN = re.compile(r"[0-9a-f]{32}")
@@ -35,6 +35,12 @@ class MergeError(Exception):
 
 
 _MERGED_INTO = Entity._meta.get_field("merged_into")
+_NOT_MOVED = (
+    Alias._meta.get_field("entity"),
+    _MERGED_INTO,
+    DistinctPair._meta.get_field("one"),
+    DistinctPair._meta.get_field("two"),
+)
 
 
 def _references() -> list[models.ForeignObjectRel]:
@@ -42,11 +48,13 @@ def _references() -> list[models.ForeignObjectRel]:
 
     Aliases move by their own rule (one name per entity), and entities merged
     earlier into a source keep pointing at it: the chain leads to the target.
+    A judgement that a source differs from some entity stays with the source:
+    the merged target is a new question for the duplicate finder.
     """
     return [
         relation
         for relation in Entity._meta.related_objects
-        if relation.field not in (Alias._meta.get_field("entity"), _MERGED_INTO)
+        if relation.field not in _NOT_MOVED
     ]
 
 
@@ -556,6 +564,10 @@ SELECT * FROM (
         score
     FROM matches m JOIN newsreader_entity e ON e.id = m.other
     WHERE e.merged_into_id IS NULL AND e.kind = m.kind
+      AND NOT EXISTS (
+        SELECT FROM newsreader_distinctpair d
+        WHERE d.one_id = least(m.id, other) AND d.two_id = greatest(m.id, other)
+      )
     ORDER BY least(m.id, other), greatest(m.id, other), score DESC
 ) pairs
 ORDER BY score DESC, two DESC, one
@@ -570,7 +582,8 @@ def likely_duplicates(
     Each of those is paired with the entities of its kind that have a name or
     alias containing something like one of its own: pg_trgm word similarity
     at least ``threshold`` ("Rogachev" in "Ilya Rogachyov": 0.67). Most alike
-    first; ``one`` is the older of a pair.
+    first; ``one`` is the older of a pair. Pairs a curator judged different
+    (``DistinctPair``) are left out.
     """
     with transaction.atomic(), connection.cursor() as cursor:
         # What ``%`` means, for this transaction only.

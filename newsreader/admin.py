@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
-from newsreader.models import Alias, Article, Entity, Source
+from newsreader.models import Alias, Article, DistinctPair, Entity, Source
 from newsreader.text import canonical_body, normalize_name
 
 
@@ -107,3 +107,16 @@ class EntityAdmin(admin.ModelAdmin):
             )
             may_have_duplicates = True
         return queryset, may_have_duplicates
+
+
+@admin.register(DistinctPair)
+class DistinctPairAdmin(admin.ModelAdmin):
+    """Pairs the duplicate finder no longer offers; deleting one offers it again."""
+
+    list_display = ["one", "two", "decided_by", "created_at"]
+    list_select_related = ["one", "two", "decided_by"]
+    search_fields = ["one__name", "two__name"]
+    readonly_fields = ["one", "two", "decided_by", "created_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # made from the duplicate finder, "Not the same"

@@ -372,6 +372,33 @@ class Alias(models.Model):
         self.normalized = normalize_name(self.name)
 
 
+class DistinctPair(models.Model):
+    """Two entities a curator judged to be different, however alike their
+    names: the duplicate finder no longer offers them ("Iraq" and "Iran")."""
+
+    one = models.ForeignKey(Entity, models.CASCADE, related_name="distinct_as_one")
+    two = models.ForeignKey(Entity, models.CASCADE, related_name="distinct_as_two")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "pair of different entities"
+        verbose_name_plural = "pairs of different entities"
+        ordering = ["-created_at"]
+        constraints = [
+            # One row per pair, whichever way round it was judged.
+            models.CheckConstraint(
+                condition=Q(one__lt=F("two")), name="distinct_pair_in_order"
+            ),
+            models.UniqueConstraint(fields=["one", "two"], name="distinct_pair_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.one} ≠ {self.two}"
+
+
 class ImportJob(models.Model):
     """One import started from the browser, run by the task worker.
 

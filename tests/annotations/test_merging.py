@@ -20,7 +20,7 @@ from annotations.merging import (
     undo_split,
 )
 from annotations.models import Mention, Quote
-from newsreader.models import Alias, Entity
+from newsreader.models import Alias, DistinctPair, Entity
 from tests.factories import make_article, make_entity, make_gold_mention
 
 pytestmark = pytest.mark.django_db
@@ -223,6 +223,9 @@ def test_every_foreign_key_to_entity_is_moved_by_a_merge_and_kept_in_history():
         ("newsreader.Entity", "merged_into"),
         ("annotations.Mention", "entity"),
         ("annotations.Quote", "speaker"),
+        # Judgements about a source: they stay with it (see _references).
+        ("newsreader.DistinctPair", "one"),
+        ("newsreader.DistinctPair", "two"),
     }
     for model in merging._history_models():
         assert hasattr(model, "history"), model
@@ -500,6 +503,79 @@ def test_entity_duplicates_leaves_out_merged_entities(duplicates, curator_client
     assert response.context["rows"] == []
 
 
+def test_a_pair_judged_different_is_no_longer_offered(duplicates, curator_client):
+    target, source = duplicates["target"], duplicates["source"]
+    other = make_entity("Ilya Rogachyova")
+    page = reverse("admin:newsreader_entity_duplicates") + "?similarity=0.5"
+    assert (target, source) in offered(curator_client.get(page))
+    response = curator_client.post(
+        reverse("admin:newsreader_entity_different"),
+        {"one": source.pk, "two": target.pk, "next": page},  # either way round
+    )
+    assert response.status_code == 302
+    assert response["Location"] == page
+    pair = DistinctPair.objects.get()
+    assert (pair.one, pair.two, pair.decided_by.username) == (target, source, "curator")
+    shown = offered(curator_client.get(page))
+    assert (target, source) not in shown
+    assert (target, other) in shown  # the others still are
+    # Judged again (a second click): still one pair.
+    curator_client.post(
+        reverse("admin:newsreader_entity_different"),
+        {"one": target.pk, "two": source.pk},
+    )
+    assert DistinctPair.objects.count() == 1
+    # Deleting the pair in its admin list offers it again.
+    pair.delete()
+    assert (target, source) in offered(curator_client.get(page))
+
+
+def offered(response) -> list[tuple[Entity, Entity]]:
+    assert response.status_code == 200
+    return [(pair.one, pair.two) for pair, _ in response.context["rows"]]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{}, {"one": 1}, {"one": "x", "two": "y"}, "same", "merged"],
+)
+def test_judging_a_pair_different_refuses_bad_input_with_400(
+    duplicates, curator_client, data
+):
+    target, source = duplicates["target"], duplicates["source"]
+    if data == "same":
+        data = {"one": target.pk, "two": target.pk}
+    elif data == "merged":
+        merge_entities(target=target, sources=[source])
+        data = {"one": target.pk, "two": source.pk}
+    url = reverse("admin:newsreader_entity_different")
+    response = curator_client.post(url, data)
+    assert response.status_code == 400
+    assert response.text.startswith("Not two entities to tell apart:")
+    assert curator_client.get(url).status_code == 405
+    assert not DistinctPair.objects.exists()
+
+
+def test_judging_a_pair_different_does_not_follow_a_link_elsewhere(
+    duplicates, curator_client
+):
+    target, source = duplicates["target"], duplicates["source"]
+    response = curator_client.post(
+        reverse("admin:newsreader_entity_different"),
+        {"one": target.pk, "two": source.pk, "next": "https://elsewhere.example/"},
+    )
+    assert response["Location"] == reverse("admin:newsreader_entity_duplicates")
+
+
+def test_a_merge_leaves_the_sources_judgements_behind(duplicates):
+    target, source = duplicates["target"], duplicates["source"]
+    third = make_entity("Rogachyova")
+    DistinctPair.objects.create(one=source, two=third)
+    merge_entities(target=target, sources=[source])
+    pair = DistinctPair.objects.get()
+    assert (pair.one, pair.two) == (source, third)
+
+
 def test_likely_duplicates_filters_by_kind_and_similarity(db):
     rogachev = make_entity("Ilya Rogachev")
     rogachyov = make_entity("Rogachyov")
@@ -556,6 +632,12 @@ def test_entity_merge_pages_are_forbidden_to_all_but_curators(
     )
     assert response.status_code == 403
     assert not Entity.objects.filter(merged_into__isnull=False).exists()
+    response = client.post(
+        reverse("admin:newsreader_entity_different"),
+        {"one": target.pk, "two": source.pk},
+    )
+    assert response.status_code == 403
+    assert not DistinctPair.objects.exists()
 
 
 def test_entity_merge_pages_are_forbidden_to_staff_who_are_not_curators(
