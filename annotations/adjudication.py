@@ -27,12 +27,14 @@ from newsreader.models import Article, Entity
 BOUNDARIES = "boundaries"
 ENTITY = "entity"
 SPEAKER_OR_TYPE = "speaker_or_type"
+CUE = "cue"
 MISSING = "missing"
 
 DIFFERENCES = {
     BOUNDARIES: "Boundaries differ",
     ENTITY: "Different entity",
     SPEAKER_OR_TYPE: "Different speaker or type",
+    CUE: "Different cue",
     MISSING: "Not every reviewer has it",
 }
 
@@ -165,12 +167,12 @@ def compare(reviews: Sequence[Annotations]) -> list[Group]:
             by_review: dict[int, list[Item]] = {}
             for index, item in tagged:
                 by_review.setdefault(index, []).append(item)
-            versions: dict[tuple[Item, ...], Version] = {}
+            versions: dict[tuple, Version] = {}
             for index, review in enumerate(reviews):
                 if index not in by_review:
                     continue
                 items = tuple(sorted(by_review[index], key=_order))
-                version = versions.setdefault(items, Version(items))
+                version = versions.setdefault(_held(items), Version(items))
                 version.review_ids.append(review.review_id)
                 version.reviewers.append(review.reviewer)
             missing = [r.reviewer for i, r in enumerate(reviews) if i not in by_review]
@@ -182,7 +184,7 @@ def compare(reviews: Sequence[Annotations]) -> list[Group]:
                     max(intervals(item)[-1][1] for item in everything),
                     list(versions.values()),
                     missing,
-                    _differences(kind, list(versions), missing),
+                    _differences(kind, [v.items for v in versions.values()], missing),
                 )
             )
     return sorted(groups, key=lambda g: (g.start, g.end, g.kind))
@@ -190,6 +192,12 @@ def compare(reviews: Sequence[Annotations]) -> list[Group]:
 
 def _order(item: Item) -> tuple:
     return tuple(intervals(item))
+
+
+def _held(items: tuple[Item, ...]) -> tuple:
+    """What makes two reviews' versions the same: the items, and the cues
+    (which quote equality leaves out)."""
+    return items, tuple(getattr(item, "cue", None) for item in items)
 
 
 def _differences(kind: str, versions: list[tuple[Item, ...]], missing) -> list[str]:
@@ -200,8 +208,11 @@ def _differences(kind: str, versions: list[tuple[Item, ...]], missing) -> list[s
         if kind == "mention":
             if len({frozenset(i.entity for i in v) for v in versions}) > 1:
                 found.append(ENTITY)
-        elif len({frozenset((i.speaker, i.type) for i in v) for v in versions}) > 1:
-            found.append(SPEAKER_OR_TYPE)
+        else:
+            if len({frozenset((i.speaker, i.type) for i in v) for v in versions}) > 1:
+                found.append(SPEAKER_OR_TYPE)
+            if len({tuple(i.cue for i in v) for v in versions}) > 1:
+                found.append(CUE)
     if missing:
         found.append(MISSING)
     return found
@@ -235,7 +246,8 @@ def gold_choices(groups: Sequence[Group], gold: Annotations | None) -> dict[str,
             chosen[group.key] = NEITHER
         else:
             chosen[group.key] = next(
-                (v.value for v in group.versions if v.items == items), ""
+                (v.value for v in group.versions if _held(v.items) == _held(items)),
+                "",
             )
     return chosen
 

@@ -714,7 +714,10 @@ def _adjudication_context(
             )
         speaker = entities[item.speaker].name if item.speaker else "an unknown speaker"
         words = " … ".join(body[s:e] for s, e in item.parts)
-        return f"{types[item.type]} quote by {speaker}", "", words
+        label = f"{types[item.type]} quote by {speaker}"
+        if item.cue:
+            label += f", cue “{body[item.cue[0] : item.cue[1]]}”"
+        return label, "", words
 
     columns: dict[int, list[Drawn]] = {review.review_id: [] for review in reviews}
     rows = []

@@ -14,6 +14,7 @@ import annotations.adjudication
 from annotations import editing
 from annotations.adjudication import (
     BOUNDARIES,
+    CUE,
     ENTITY,
     MISSING,
     NEITHER,
@@ -21,6 +22,7 @@ from annotations.adjudication import (
     AdjudicationError,
     adjudicate,
     compare,
+    gold_choices,
     submitted_reviews,
 )
 from annotations.agreement import Annotations, MentionItem, QuoteItem
@@ -66,6 +68,24 @@ def test_compare_classifies_each_kind_of_disagreement():
         "q50-60": [SPEAKER_OR_TYPE],
         "q70-80": [SPEAKER_OR_TYPE],
     }
+
+
+def test_quotes_that_differ_only_in_their_cue_are_a_disagreement():
+    said, added = (62, 66), (80, 85)
+    reviews = [
+        Annotations(
+            name, quotes=(QuoteItem(((50, 60),), 1, "direct", cue),), review_id=pk
+        )
+        for pk, name, cue in [(1, "ann", said), (2, "bob", added), (3, "cy", said)]
+    ]
+    (group,) = compare(reviews)
+    assert group.differences == [CUE]
+    assert [(v.reviewers, v.items[0].cue) for v in group.versions] == [
+        (["ann", "cy"], said),
+        (["bob"], added),
+    ]
+    gold = Annotations("gold", quotes=(QuoteItem(((50, 60),), 1, "direct", added),))
+    assert gold_choices([group], gold) == {group.key: "2"}
 
 
 def test_reviews_holding_the_same_version_share_one_choice():
@@ -200,7 +220,7 @@ def test_the_disagreements_of_the_two_reviews_are_found(article):
         "Baghdad": [ENTITY],
         "Abadi": [MISSING],
         "Moscow": [MISSING],
-        "Not yet,": [SPEAKER_OR_TYPE],
+        "Not yet,": [SPEAKER_OR_TYPE, CUE],  # reviewer2 marked no cue
     }
 
 
@@ -330,6 +350,8 @@ def test_the_curator_sees_the_reviews_side_by_side_with_the_disagreements(
     assert "Boundaries differ" in html
     assert "Different entity" in html
     assert "Different speaker or type" in html
+    assert "Different cue" in html
+    assert "Direct quote by Haider al-Abadi, cue “said”" in html
     assert html.count('value="none"') == 5  # one "neither" per disagreement
     # Mentions, 4 each. Exact: Haider al-Abadi and Baghdad, 2 * 2 / 8 = 0.50;
     # overlapping: Rogachev too, 2 * 3 / 8 = 0.75.
