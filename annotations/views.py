@@ -379,6 +379,11 @@ def redraw_context(request: HtmxHttpRequest, span: Span, *, toast: str) -> dict:
         visible.filter(start__lt=within.end, end__gt=within.start),
         with_reviewer=show_others,
     )
+    spans += [
+        row
+        for row in _pending_suggestions(article, review)
+        if row.start < within.end and row.end > within.start
+    ]
     entity_rows = _entity_rows(visible, review, annotator=True)
     entities = _entities(spans, entity_rows)
     drawn, _ = _draw(spans, entities, review, annotator=True)

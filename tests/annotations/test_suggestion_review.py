@@ -167,3 +167,22 @@ def test_a_span_that_is_not_an_open_suggestion_is_404(client, users, suggested):
     other = make_article()
     assert client.post(url("accept", other, utrecht)).status_code == 404
     assert client.get(url("accept", article, utrecht)).status_code == 405
+
+
+def test_a_new_mention_redraws_its_paragraph_with_the_suggestions_in_it(
+    client, users, suggested
+):
+    article, _, machine = suggested
+    bridge = make_entity("The new bridge", kind="PLACE")
+    start = BODY.index("bridge")
+    client.force_login(users["reviewer"])
+    response = client.post(
+        reverse("annotations:mention-create", args=[article.pk]),
+        {"start": start, "end": start + 6, "exact": "bridge", "entity": bridge.pk},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<p id="p-0"')
+    for words in ("Lena Brandt", "Utrecht"):
+        suggestion = machine.get(exact=words)
+        assert f'suggested" data-span="{suggestion.pk}"' in response.text, words
