@@ -25,8 +25,21 @@ class ReviewClosed(Exception):
     """The review was submitted; its spans can no longer change."""
 
 
+class AlreadyDone(Exception):
+    """The review holds this already (a second click, say); nothing changed."""
+
+
 def start_review(*, article: Article, reviewer) -> Review:
-    review, _ = Review.objects.get_or_create(article=article, reviewer=reviewer)
+    """The reviewer's review of ``article``, made if need be.
+
+    Its row stays locked until the caller's transaction ends, so two writes
+    to one review (a double click) take turns, and the second sees the
+    first's spans.
+    """
+    with transaction.atomic(savepoint=False):
+        review, _ = Review.objects.select_for_update().get_or_create(
+            article=article, reviewer=reviewer
+        )
     review.article = article  # spans check against its body: don't load it again
     return review
 
@@ -74,7 +87,20 @@ def create_mention(
     status: str = "accepted",
     origin: str = Span.Origin.HUMAN,
 ) -> Mention:
-    span = _new_span(_open(review), start, end, status=status, origin=origin)
+    _open(review)
+    if status == Span.Status.ACCEPTED:
+        same = Mention.objects.filter(
+            span__review=review,
+            span__start=start,
+            span__end=end,
+            span__status=Span.Status.ACCEPTED,
+        ).select_related("entity", "span")
+        if (there := same.first()) is not None:
+            raise AlreadyDone(
+                f"“{there.span.exact}” is already linked to {there.entity.name}. "
+                "Click it to link it to another entity."
+            )
+    span = _new_span(review, start, end, status=status, origin=origin)
     add_alias_if_new(entity, span.exact)
     return Mention.objects.create(span=span, entity=entity)
 
@@ -108,6 +134,15 @@ def create_quote(
     if not parts:
         raise ValueError("A quote needs at least one part.")
     _open(review)
+    if status == Span.Status.ACCEPTED:
+        same = Q()
+        for start, end in parts:
+            same |= Q(start=start, end=end)
+        there = review.spans.filter(
+            same, quote__isnull=False, status=Span.Status.ACCEPTED
+        ).first()
+        if there is not None:
+            raise AlreadyDone(f"“{there.exact}” is already part of a quote.")
     if speaker_mention is not None:
         speaker = speaker_mention.entity
     quote = Quote.objects.create(
@@ -328,11 +363,21 @@ def _confirm(entity: Entity | None) -> None:
         entity.save()
 
 
+def _undecided(review: Review, span: Span, quote: Quote | None) -> None:
+    """AlreadyDone if the reviewer accepted or rejected this suggestion: their
+    review has a span where it (a quote: its first part) stands."""
+    first = quote.parts.order_by("start").first() if quote is not None else span
+    if review.spans.filter(start=first.start, end=first.end).exists():
+        raise AlreadyDone("You have already accepted or rejected this suggestion.")
+
+
 @transaction.atomic
 def accept_suggestion(*, review: Review, span: Span) -> Span:
     """Make a suggestion the reviewer's own; returns their new span."""
     _open(review)
-    if (quote := suggestion_quote(span)) is not None:
+    quote = suggestion_quote(span)
+    _undecided(review, span, quote)
+    if quote is not None:
         parts = list(quote.parts.order_by("start"))
         speaker_mention = None
         if quote.speaker_mention is not None:
@@ -363,6 +408,7 @@ def accept_suggestion(*, review: Review, span: Span) -> Span:
 def reject_suggestion(*, review: Review, span: Span) -> None:
     _open(review)
     quote = suggestion_quote(span)
+    _undecided(review, span, quote)
     for rejected in quote.parts.all() if quote is not None else [span]:
         _new_span(
             review,

@@ -67,7 +67,7 @@ def annotator_required(view: Callable) -> Callable:
                 return view(request, *args, **kwargs)
         except (SpanError, BadRequest) as error:
             return _message(str(error), 400)
-        except editing.ReviewClosed as error:
+        except (editing.ReviewClosed, editing.AlreadyDone) as error:
             return _message(str(error), 409)
 
     return wrapper

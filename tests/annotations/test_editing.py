@@ -144,6 +144,34 @@ def test_create_mention_refuses_a_bad_span_and_saves_nothing(review, abadi, star
     assert not Mention.objects.exists()
 
 
+def test_the_same_words_cannot_be_linked_twice(review, abadi):
+    mention(review, "Abadi", abadi, nth=1)
+    before = rows()
+    other = make_entity("Abadi Airlines", kind="ORG")
+    for entity in (abadi, other):
+        with pytest.raises(editing.AlreadyDone, match="already linked to Haider"):
+            mention(review, "Abadi", entity, nth=1)
+    assert rows() == before
+    # The same name elsewhere, or inside a longer mention, is another mention.
+    mention(review, "Abadi", abadi)
+    mention(review, "Haider al-Abadi", abadi)
+
+
+def test_words_already_quoted_cannot_be_quoted_again(quote):
+    before = rows()
+    with pytest.raises(editing.AlreadyDone, match="already part of a quote"):
+        editing.create_quote(review=quote.review, parts=[where("Theoretically, yes,")])
+    assert rows() == before
+
+
+def test_a_rejected_copy_does_not_stop_the_reviewer_marking_the_words(review, abadi):
+    start, end = where("Abadi", 1)
+    editing.create_mention(
+        review=review, start=start, end=end, entity=abadi, status="rejected"
+    )
+    assert mention(review, "Abadi", abadi, nth=1).span.status == "accepted"
+
+
 def test_create_quote_with_a_speaker_mention_takes_its_entity(quote, abadi):
     assert quote.speaker == abadi
     assert quote.speaker_mention.span.exact == "Abadi"

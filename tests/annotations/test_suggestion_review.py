@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+
 import pytest
+from django.db import connection, transaction
 from django.urls import reverse
 
+from annotations import editing
 from annotations.models import Quote, Review, Span
 from annotations.suggest import suggest_article
 from newsreader.models import Entity
@@ -186,3 +191,57 @@ def test_a_new_mention_redraws_its_paragraph_with_the_suggestions_in_it(
     for words in ("Lena Brandt", "Utrecht"):
         suggestion = machine.get(exact=words)
         assert f'suggested" data-span="{suggestion.pk}"' in response.text, words
+
+
+@pytest.mark.parametrize("second", ["accept", "reject"])
+@pytest.mark.parametrize("words", ["Utrecht", "It took us ten years,"])
+def test_deciding_a_suggestion_twice_changes_nothing_the_second_time(
+    client, users, suggested, words, second
+):
+    article, _, machine = suggested
+    suggestion = machine.get(exact=words)
+    client.force_login(users["reviewer"])
+    assert client.post(url("accept", article, suggestion)).status_code == 200
+    before = sorted(Span.objects.exclude(review=None).values_list("pk", "status"))
+    response = client.post(url(second, article, suggestion))  # a double click
+    assert response.status_code == 409
+    assert "already accepted or rejected" in response.text
+    assert sorted(Span.objects.exclude(review=None).values_list("pk", "status")) == (
+        before
+    )
+
+
+def test_two_accepts_at_once_make_one_copy(transactional_db, users):
+    article = make_article(body=BODY)
+    make_entity("Utrecht", kind="PLACE")
+    suggest_article(article=article)
+    suggestion = Span.objects.get(article=article, review=None, exact="Utrecht")
+    Review.objects.create(article=article, reviewer=users["reviewer"])
+    # Without the review's lock both threads pass the barrier together and
+    # both find the suggestion undecided. With it, the second waits in
+    # start_review until the first has committed (the barrier gives up).
+    together = threading.Barrier(2, timeout=1)
+    outcomes = []
+
+    def accept() -> None:
+        try:
+            with transaction.atomic():
+                review = editing.start_review(
+                    article=article, reviewer=users["reviewer"]
+                )
+                with contextlib.suppress(threading.BrokenBarrierError):
+                    together.wait()
+                editing.accept_suggestion(review=review, span=suggestion)
+            outcomes.append("accepted")
+        except editing.AlreadyDone:
+            outcomes.append("already")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=accept) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["accepted", "already"]
+    assert Span.objects.filter(review__reviewer=users["reviewer"]).count() == 1
