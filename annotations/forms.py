@@ -90,6 +90,13 @@ class QuoteUpdateForm(EntityChoiceForm):
             raise forms.ValidationError(
                 "Say whether the speaker is a person or an organisation."
             )
+        said_by = cleaned.get("speaker_mention")
+        chosen = said_by.entity if said_by else cleaned.get("entity")
+        kind = chosen.kind if chosen else cleaned.get("kind")
+        if kind == EntityKind.PLACE:
+            raise forms.ValidationError(
+                "A place cannot be the speaker: choose a person or an organisation."
+            )
         return cleaned
 
     def speaker(self) -> Entity | None:

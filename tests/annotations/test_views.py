@@ -505,6 +505,23 @@ def test_quote_update_sets_the_speaker_from_a_mention(client, users, scene):
     assert (quote.speaker, quote.speaker_mention) == (scene.abadi, mention)
 
 
+def test_quote_update_refuses_a_place_as_the_speaker(client, users, scene):
+    client.force_login(users["reviewer"])
+    quote = scene.quotes["reviewer"]
+    review = quote.review
+    baghdad = make_mention(review, "Baghdad", scene.baghdad)
+    before = snapshot()
+    for data in (
+        {"speaker_mention": baghdad.pk},
+        {"entity": scene.baghdad.pk},
+        {"new_name": "Mosul", "kind": "PLACE"},
+    ):
+        response = client.post(url("quote-update", scene.article, quote.pk), data)
+        assert response.status_code == 400, data
+        assert "A place cannot be the speaker" in response.text
+    assert snapshot() == before
+
+
 def test_quote_update_sets_the_speaker_from_an_entity(client, users, scene):
     client.force_login(users["reviewer"])
     quote = scene.quotes["reviewer"]
