@@ -64,7 +64,9 @@ def article_list(request: HtmxHttpRequest) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def entity_list(request: HtmxHttpRequest) -> HttpResponse:
     form = EntitySearchForm(request.GET)
-    entities = Entity.objects.canonical().order_by("name")
+    # The suggester's proposed speakers wait for a reviewer to confirm them.
+    entities = Entity.objects.canonical().filter(status=Entity.Status.CONFIRMED)
+    entities = entities.order_by("name")
     if form.is_valid():
         if query := form.cleaned_data["q"].strip():
             entities = entities.search(query)

@@ -214,6 +214,14 @@ def test_entity_list_hides_merged_entities(client):
     assert [e.name for e in response.context["page"]] == ["Ilya Rogachev"]
 
 
+def test_entity_list_leaves_out_speakers_the_machine_proposed(client):
+    make_entity("Rim Authority", status="suggested")
+    make_entity("Pacific Rim Authority", kind="ORG")
+    for params in ({}, {"q": "Rim Authority"}):
+        response = client.get(ENTITIES, params)
+        assert [e.name for e in response.context["page"]] == ["Pacific Rim Authority"]
+
+
 def test_entity_detail_shows_aliases_wikidata_and_articles(client, users):
     entity = make_entity(
         "Russia", kind="PLACE", aliases=("Russian Federation",), wikidata_id="Q159"
