@@ -12,6 +12,7 @@ see. Reviewers' own rows are read, never changed.
 from __future__ import annotations
 
 import bisect
+import contextlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -327,10 +328,17 @@ def adjudicate(*, article: Article, curator, choices: Mapping[str, str]) -> Revi
         {m.entity for m in mentions} | {q.speaker for q in quotes if q.speaker}
     )
     made: dict[tuple[int, int, int], Mention] = {}
+    # A review from before double clicks were refused may hold the same
+    # words twice: the gold holds them once (editing refuses the second).
+    once = contextlib.suppress(editing.AlreadyDone)
     for item in mentions:
-        made[item.start, item.end, item.entity] = editing.create_mention(
-            review=gold, start=item.start, end=item.end, entity=entities[item.entity]
-        )
+        with once:
+            made[item.start, item.end, item.entity] = editing.create_mention(
+                review=gold,
+                start=item.start,
+                end=item.end,
+                entity=entities[item.entity],
+            )
     for item in quotes:
         speaker = entities.get(item.speaker) if item.speaker else None
         speaker_mention = None
@@ -341,14 +349,15 @@ def adjudicate(*, article: Article, curator, choices: Mapping[str, str]) -> Revi
             speaker_mention = (
                 made.get((*where, speaker.pk)) if where else None
             ) or nearest_mention(gold, speaker, item.cue or item.parts[0])
-        editing.create_quote(
-            review=gold,
-            parts=item.parts,
-            type=item.type,
-            speaker=speaker,
-            speaker_mention=speaker_mention,
-            cue=item.cue,
-        )
+        with once:
+            editing.create_quote(
+                review=gold,
+                parts=item.parts,
+                type=item.type,
+                speaker=speaker,
+                speaker_mention=speaker_mention,
+                cue=item.cue,
+            )
     gold.status = Review.Status.ADJUDICATED
     gold.submitted_at = timezone.now()
     gold.save()

@@ -392,6 +392,29 @@ def test_saving_the_form_makes_the_gold_that_readers_see(article, users):
     page = Client().get(article.get_absolute_url()).content.decode()
     assert 'data-label="Person: Ilya Rogachev"' in page
     assert "Direct quote by Haider al-Abadi" in page
+    # Back on the page, every disagreement shows what the gold took.
+    shown = {row.group.key: row.chosen for row in response.context["disagreements"]}
+    assert shown == {key.removeprefix("choice-"): v for key, v in form.items()}
+
+
+def test_words_a_review_holds_twice_go_into_the_gold_once(article, users, entities):
+    # Made as a double click could before it was refused.
+    twice = Span.objects.get(review__reviewer=users["reviewer"], exact="Ilya Rogachev")
+    copy = Span.objects.create(
+        article=article,
+        review=twice.review,
+        start=twice.start,
+        end=twice.end,
+        exact=twice.exact,
+        status="accepted",
+    )
+    Mention.objects.create(span=copy, entity=entities["rogachev"])
+    gold = adjudicate(
+        article=article,
+        curator=users["curator"],
+        choices=_choose(article, users, **{"Ilya Rogachev": "reviewer"}),
+    )
+    assert gold.spans.filter(exact="Ilya Rogachev").count() == 1
 
 
 def test_a_form_with_a_disagreement_left_open_gets_400_and_keeps_the_choices(
