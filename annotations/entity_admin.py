@@ -73,13 +73,22 @@ class MergeForm(forms.Form):
             return data
         target = data.get("target")
         if target is None:
-            # The one with the most mentions is most likely the one to keep.
+            # Most likely the one to keep: confirmed rather than a machine's
+            # guess, then the one reviewers linked most, then the fuller name.
             counts = dict(
-                Mention.objects.filter(entity__in=entities)
+                Mention.objects.filter(entity__in=entities, span__review__isnull=False)
                 .values_list("entity")
                 .annotate(n=Count("pk"))
             )
-            target = max(entities, key=lambda e: (counts.get(e.pk, 0), -e.pk))
+            target = max(
+                entities,
+                key=lambda e: (
+                    e.status == Entity.Status.CONFIRMED,
+                    counts.get(e.pk, 0),
+                    len(e.name),
+                    -e.pk,
+                ),
+            )
         elif target not in entities:
             self.add_error("target", "Choose the target among the selected entities.")
             return data

@@ -19,7 +19,7 @@ from annotations.merging import (
     undo_merge,
     undo_split,
 )
-from annotations.models import Mention, Quote
+from annotations.models import Mention, Quote, Span
 from newsreader.models import Alias, DistinctPair, Entity
 from tests.factories import make_article, make_entity, make_gold_mention
 
@@ -381,6 +381,26 @@ def test_entity_merge_action_leads_to_the_confirmation_page(duplicates, curator_
     html = page.content.decode()
     assert "Talks" in html  # the per-article counts
     assert not Entity.objects.filter(merged_into__isnull=False).exists()
+
+
+def test_entity_merge_offers_a_confirmed_entity_over_a_machine_guess(
+    duplicates, curator_client
+):
+    article = duplicates["article"]
+    full = make_entity("Ana Lucía Ferreira")
+    guess = make_entity("Ferreira", status="suggested")
+    for start in (0, 6, 20):  # the machine's own suggestions: no review
+        span = Span.objects.create(
+            article=article, start=start, end=start + 4, exact=BODY[start : start + 4]
+        )
+        Mention.objects.create(span=span, entity=guess)
+    page = curator_client.get(merge_page(guess.pk, full.pk))
+    assert page.context["plan"].target == full
+    # Of two confirmed entities with no mentions, the fuller name.
+    short = make_entity("Ferreira", slug="ferreira-2")
+    assert curator_client.get(merge_page(short.pk, full.pk)).context["plan"].target == (
+        full
+    )
 
 
 def test_entity_merge_confirmation_shows_what_moves_to_the_chosen_target(
