@@ -627,7 +627,9 @@ class _Importer:
             return Record(label=name, title=title, body=text)
         title, _, body = text.strip().partition("\n")
         if not body.strip():
-            raise ImportProblem("no text after the title line (use --no-title?)")
+            raise ImportProblem(
+                "no text after the first line, which a .txt file gives as its title"
+            )
         return Record(label=name, title=title, body=body)
 
     def import_jsonl(self, lines: Iterable[bytes], *, name: str) -> None:

@@ -266,6 +266,17 @@ def test_a_text_file_gives_its_first_line_as_the_title():
     assert article.source.name == "Valley News"
 
 
+def test_a_text_file_of_one_line_fails_saying_the_first_line_is_the_title(
+    tmp_path,
+):
+    path = tmp_path / "short.txt"
+    path.write_text("Only a headline here\n", encoding="utf-8")
+    summary = import_articles([str(path)])
+    assert reasons(summary.failed) == {
+        str(path): "no text after the first line, which a .txt file gives as its title"
+    }
+
+
 def test_a_text_file_with_no_title_is_all_body_and_named_after_the_file():
     summary = import_articles([str(DATA / "article.txt")], no_title=True)
 
