@@ -839,7 +839,20 @@ class MentionPoster:
         self.url = reverse("annotations:mention-create", args=[article.pk])
         self.entity_ids = entity_ids
         self.rng = random.Random(seed)
-        self.words = list(WORD.finditer(self.body))
+        # Words that are a mention already would be refused (409) as a
+        # second link of the same words.
+        from annotations.models import Span
+
+        linked = set(
+            Span.objects.filter(article=article, mention__isnull=False).values_list(
+                "start", "end"
+            )
+        )
+        self.words = [
+            word
+            for word in WORD.finditer(self.body)
+            if (word.start(), word.end()) not in linked
+        ]
         self.rng.shuffle(self.words)
 
     def post(self) -> Any:
