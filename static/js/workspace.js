@@ -27,6 +27,8 @@
 
   const workspace = () => document.getElementById("workspace");
   const articleUrl = () => `/articles/${workspace().dataset.article}/`;
+  // A submitted review is closed: the server would refuse any mark (409).
+  const editable = () => workspace().dataset.editable === "true";
 
   // ---- Jumping to a span from the side panel -----------------------------
 
@@ -54,19 +56,18 @@
   const linkedSpan = new URLSearchParams(window.location.search).get("span");
   if (linkedSpan) flash(linkedSpan);
 
-  // Each highlight once, in reading order; only the suggestions while any
-  // are left to review.
+  // Each highlight once, in reading order: suggestions and one's own alike,
+  // so the keyboard reaches every one of them.
   function highlights() {
-    const area = document.getElementById("article-body");
-    const suggested = area.querySelector("mark.suggested") !== null;
     const seen = new Set();
-    return Array.from(area.querySelectorAll(suggested ? "mark.suggested" : "mark[data-span]"))
+    return Array.from(document.querySelectorAll("#article-body mark[data-span]"))
       .filter((m) => !seen.has(m.dataset.span) && seen.add(m.dataset.span));
   }
 
+  // To the middle of the screen: the toast at the bottom would cover it there.
   function goTo(mark) {
-    mark.scrollIntoView({ block: "nearest" });
-    focusMark(mark);
+    mark.scrollIntoView({ block: "center" });
+    focusMark(mark, { preventScroll: true });
     if (mark.classList.contains("suggested")) offerSuggestion(mark);
   }
 
@@ -91,8 +92,14 @@
 
   function offerSuggestion(mark) {
     const toast = document.getElementById("toast");
+    const label = mark.dataset.label.replace(/ — suggested.*$/, "");
+    // A quote's parts and cue are decided together: say so, whichever is focused.
+    const quote = mark.dataset.quote;
+    const cue = quote && document.querySelector(`#article-body mark.cue[data-quote="${quote}"]`);
     const text = Object.assign(document.createElement("span"), {
-      textContent: mark.dataset.label.replace(/ — suggested.*$/, "") + "?",
+      textContent: quote
+        ? `The whole quote by ${label.replace(/^.* quote by /, "")}${cue ? ", cue and all" : ""}?`
+        : `${label}?`,
     });
     const button = (label, key, verb) => {
       const b = document.createElement("button");
@@ -179,7 +186,7 @@
   }
 
   function showToolbar() {
-    selection = readSelection();
+    selection = editable() ? readSelection() : null;
     if (!selection || picker.hidden === false) {
       if (!selection) toolbar.hidden = true;
       return;
@@ -206,7 +213,12 @@
 
   // ---- Talking to the server ------------------------------------------------
 
+  // Where a write's words end (UTF-16): if its swap takes the focus away,
+  // the caret goes there, for Shift+arrows to go on from.
+  let caretAt = null;
+
   function post(path, values) {
+    caretAt = "end" in values ? values.end : null;
     values.others = workspace().dataset.others;
     return htmx.ajax("POST", articleUrl() + path, {
       target: "#workspace", swap: "outerHTML", values,
@@ -380,9 +392,9 @@
     const markEl = event.target.closest("#article-body mark[data-span]");
     if (!markEl || !window.getSelection().isCollapsed) return;
     if (speakerMode) {
-      if (markEl.classList.contains("mention") && quoteId) {
-        post(`quotes/${quoteId}/`, { speaker_mention: markEl.dataset.span });
-      }
+      const refusal = whyNotSpeaker(markEl);
+      if (refusal) return showToast(refusal);
+      if (quoteId) post(`quotes/${quoteId}/`, { speaker_mention: markEl.dataset.span });
       setSpeakerMode(false);
       return;
     }
@@ -394,6 +406,19 @@
       else openEditor("mention", markEl.dataset.span);
     }
   });
+
+  // The speaker is a person or organisation the reviewer has linked themselves.
+  function whyNotSpeaker(markEl) {
+    const classes = markEl.classList;
+    if (!classes.contains("mention")) return "Click the name of a person or organisation.";
+    if (classes.contains("suggested")) return "That name is only suggested: accept it first (A), then click it.";
+    if (!classes.contains("mine")) return "That is another reviewer’s mark: link the name yourself first.";
+    if (classes.contains("kind-place")) return "A place cannot be a speaker: click a person or organisation.";
+    if (!classes.contains("kind-person") && !classes.contains("kind-org")) {
+      return "Only a person or organisation can be a speaker.";
+    }
+    return null;
+  }
 
   function useSelectionFor(what) {
     const quoteId = workspace().dataset.quote;
@@ -460,9 +485,10 @@
         else openEditor("mention", focused.dataset.span);
         return;
       }
-      if (key === "delete" || key === "backspace") {
+      if ((key === "delete" || key === "backspace") && editable()) {
         event.preventDefault();
         post(`spans/${focused.dataset.span}/delete/`, {});
+        caretAt = Number(focused.closest("[data-o]").dataset.o);
         return;
       }
     }
@@ -494,19 +520,47 @@
     if (toast && !toast.hidden) toastTimer = setTimeout(() => { toast.hidden = true; }, 10000);
   }
 
+  // A swap that took the focused element away leaves the focus on <body>,
+  // where Shift+arrows select nothing: back to the text. Not to the new
+  // highlight: a focusable mark would not let a mouse selection start on it.
+  function refocus() {
+    const area = document.getElementById("article-body");
+    const offset = caretAt;
+    caretAt = null;
+    if (!area || (document.activeElement && document.activeElement !== document.body)) return;
+    area.focus({ preventScroll: true });
+    const segment = offset === null ? null : Array.from(area.querySelectorAll("[data-o]"))
+      .filter((s) => Number(s.dataset.o) <= offset).pop();
+    const text = segment && document.createTreeWalker(segment, NodeFilter.SHOW_TEXT).nextNode();
+    if (text) window.getSelection().collapse(text, Math.min(offset - Number(segment.dataset.o), text.length));
+  }
+
   document.body.addEventListener("htmx:afterSwap", (event) => {
-    if (event.detail.target.id === "workspace" || event.target.id === "workspace") {
+    // A history restore swaps without a target.
+    const target = event.detail.target;
+    if (target?.id === "workspace" || event.target.id === "workspace") {
       armToast();
       resumeSuggestions();
+      refocus();
     }
-    if (event.detail.target.id === "picker-results") moveChoice(0);
+    if (target?.id === "picker-results") moveChoice(0);
   });
   // A new mention redraws only its paragraphs, the entity list and the toast.
   document.body.addEventListener("htmx:oobAfterSwap", (event) => {
     if (event.target.id === "toast") armToast();
   });
+  // A refused write's answer is a message for the toast. Stopped here, it
+  // never reaches django-htmx's DEBUG helper, which listens on the document
+  // and would make it the whole page; a 500 (the traceback) still does.
+  document.body.addEventListener("htmx:beforeOnLoad", (event) => {
+    const status = event.detail.xhr.status;
+    if (status >= 400 && status < 500) event.stopPropagation();
+  });
   document.body.addEventListener("htmx:responseError", (event) => {
-    showToast(event.detail.xhr.responseText || "Something went wrong; nothing was saved.");
+    // Refusals are plain-text messages; an error page is no message.
+    const xhr = event.detail.xhr;
+    const plain = (xhr.getResponseHeader("Content-Type") || "").startsWith("text/plain");
+    showToast((plain && xhr.responseText) || "Something went wrong; nothing was saved.");
   });
   armToast();
 })();

@@ -670,10 +670,11 @@ def test_submitted_review_refusing_a_new_entity_creates_no_entity(
     editing.submit_review(review=review)
     client.force_login(users["reviewer"])
     path, data = request_for(scene, name)
-    data = {**data, "entity": "", "new_name": "Ramadi", "kind": "PLACE"}
+    # A person: a quote's speaker cannot be a place.
+    data = {**data, "entity": "", "new_name": "Ramadi Mayor", "kind": "PERSON"}
     response = client.post(path, data)
     assert response.status_code == 409
-    assert not Entity.objects.filter(name="Ramadi").exists()
+    assert not Entity.objects.filter(name="Ramadi Mayor").exists()
 
 
 # Bad input -------------------------------------------------------------------
@@ -1413,3 +1414,63 @@ def test_a_submitted_review_stays_closed_while_the_gold_is_editable(
     response = send(client, scene, "mention-create")
     assert response.status_code == 409
     assert not Mention.objects.filter(entity=scene.france24).exists()
+
+
+# What the article page tells the workspace script ------------------------------
+
+
+def _editable(response) -> str:
+    found = re.search(r'<div id="workspace"[^>]*\bdata-editable="(\w+)"', response.text)
+    assert found, "the workspace says nothing about editing"
+    return found.group(1)
+
+
+def test_the_workspace_is_editable_until_the_review_is_submitted(client, users, scene):
+    client.force_login(users["reviewer"])
+    assert _editable(client.get(scene.article.get_absolute_url())) == "true"
+    editing.submit_review(review=scene.mentions["reviewer"].span.review)
+    assert _editable(client.get(scene.article.get_absolute_url())) == "false"
+
+
+def test_the_workspace_is_editable_before_the_review_starts(client, users):
+    client.force_login(users["reviewer"])
+    response = client.get(make_article().get_absolute_url())
+    assert _editable(response) == "true"
+
+
+def test_the_curators_gold_stays_editable(client, users, scene):
+    Review.objects.create(
+        article=scene.article, reviewer=users["curator"], status="adjudicated"
+    )
+    client.force_login(users["curator"])
+    assert _editable(client.get(scene.article.get_absolute_url())) == "true"
+
+
+def test_an_indirect_quote_is_shown_without_quotation_marks(client, users, scene):
+    quote = scene.quotes["reviewer"]
+    client.force_login(users["reviewer"])
+    page = scene.article.get_absolute_url()
+    direct = client.get(page, {"quote": quote.pk}).text
+    assert "<blockquote>“Not yet,”</blockquote>" in direct
+    Quote.objects.filter(pk=quote.pk).update(type="indirect")
+    indirect = client.get(page, {"quote": quote.pk}).text
+    assert "<blockquote>Not yet,</blockquote>" in indirect
+
+
+def test_a_reviewers_empty_entity_list_says_it_is_their_own(client, users):
+    article = make_article(body=BODY)
+    abadi = make_entity("Haider al-Abadi")
+    make_gold_mention(article, abadi, "Haider al-Abadi", curator=users["curator"])
+    theirs = make_review(article, users["reviewer2"])
+    make_mention(theirs, "Abadi", abadi, nth=1)
+    editing.submit_review(review=theirs)
+
+    client.force_login(users["reviewer"])
+    response = client.get(article.get_absolute_url(), {"others": "1"})
+    assert shown_spans(response), "the other reviewer's mention is drawn"
+    assert "You have not linked any names in this article yet." in response.text
+    assert "No one has been annotated" not in response.text
+
+    client.force_login(users["reader"])
+    unread = client.get(make_article().get_absolute_url())
+    assert "No one has been annotated in this article yet." in unread.text

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
 from annotations.models import Span
 from annotations.suggest import suggest_article
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import drag_select, sign_in
 from tests.factories import make_article, make_entity
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -51,3 +53,81 @@ def test_reviewer_accepts_and_rejects_suggestions_from_the_keyboard(page: Page, 
         ("Lena Brandt", "accepted"),
         ("Utrecht", "rejected"),
     ]
+
+
+def brandt_article():
+    article = make_article(
+        body="Mayor Lena Brandt opened the bridge in Utrecht.\n\n"
+        "“It took ten years,” Brandt said in Utrecht."
+    )
+    make_entity("Lena Brandt", kind="PERSON", aliases=("Brandt",))
+    make_entity("Utrecht", kind="PLACE")
+    suggest_article(article=article)
+    return article
+
+
+def test_n_moves_through_suggestions_and_ones_own_highlights(page: Page, users):
+    article = brandt_article()
+    sign_in(page, "reviewer", "pw-reviewer")
+    page.goto(article.get_absolute_url())
+    focused = page.locator("#article-body mark:focus")
+    page.get_by_role("button", name="Review the suggestions").click()
+    expect(focused).to_have_text("Lena Brandt")
+    page.keyboard.press("a")
+    expect(focused).to_have_text("Utrecht")  # on to the next suggestion
+
+    page.keyboard.press("Shift+N")  # back to the reviewer's own
+    expect(focused).to_have_text("Lena Brandt")
+    expect(focused).to_have_class(re.compile(r"\bmine\b"))
+    page.keyboard.press("n")
+    expect(focused).to_have_text("Utrecht")
+    # The button skips one's own highlights.
+    page.locator("#article-body").focus()
+    page.get_by_role("button", name="Review the suggestions").click()
+    expect(focused).to_have_text("Utrecht")
+
+
+def test_deciding_a_quotes_cue_says_it_decides_the_whole_quote(page: Page, users):
+    article = brandt_article()
+    sign_in(page, "reviewer", "pw-reviewer")
+    page.goto(article.get_absolute_url())
+    cue = page.locator("#article-body mark.cue.suggested")
+    cue.click()
+    expect(page.locator("#toast")).to_contain_text(
+        "The whole quote by Lena Brandt, cue and all?"
+    )
+    page.locator("#article-body mark.quote.suggested").click()
+    expect(page.locator("#toast")).to_contain_text(
+        "The whole quote by Lena Brandt, cue and all?"
+    )
+
+
+def test_a_suggested_name_cannot_be_picked_as_the_speaker(page: Page, users):
+    article = brandt_article()
+    sign_in(page, "reviewer", "pw-reviewer")
+    page.goto(article.get_absolute_url())
+    drag_select(page, "opened the bridge")
+    expect(page.locator("#selection-toolbar")).to_be_visible()
+    page.keyboard.press("q")
+    page.get_by_role("button", name="Click a name in the text").click()
+    page.locator("#article-body mark.suggested", has_text="Lena Brandt").click()
+    expect(page.locator("#toast")).to_contain_text("only suggested")
+    expect(page.locator(".editor")).to_contain_text("not chosen yet")
+
+
+def test_the_focused_suggestion_is_clear_of_the_toast(page: Page, users):
+    filler = "\n\n".join(f"Paragraph {n} of filler text." for n in range(40))
+    article = make_article(
+        body=f"{filler}\n\nMayor Lena Brandt opened the bridge.\n\n{filler}"
+    )
+    make_entity("Lena Brandt", kind="PERSON")
+    suggest_article(article=article)
+    sign_in(page, "reviewer", "pw-reviewer")
+    page.goto(article.get_absolute_url())
+    page.get_by_role("button", name="Review the suggestions").click()
+    focused = page.locator("#article-body mark:focus")
+    expect(focused).to_have_text("Lena Brandt")
+    expect(page.locator("#toast")).to_be_visible()
+    mark = focused.bounding_box()
+    toast = page.locator("#toast").bounding_box()
+    assert mark["y"] + mark["height"] < toast["y"]

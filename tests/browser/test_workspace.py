@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
@@ -132,3 +135,138 @@ def test_a_selection_may_start_inside_an_existing_highlight(page: Page, seed):
     drag_select(page, "Ilya Rogachev said")
     page.keyboard.press("q")
     expect(page.locator(".editor blockquote")).to_have_text("“Ilya Rogachev said”")
+
+
+def link(page: Page, words: str, key: str, name: str) -> None:
+    """Select ``words`` and link them with the picker to the entity ``name``."""
+    drag_select(page, words)
+    expect(page.locator("#selection-toolbar")).to_be_visible()
+    page.keyboard.press(key)
+    expect(page.locator("#picker-options [role=option]").first).to_contain_text(name)
+    page.keyboard.press("Enter")
+    expect(page.locator("#picker")).to_be_hidden()
+
+
+def test_a_refused_write_shows_its_message_in_the_toast_with_debug_on(
+    browser, live_server, seed, settings
+):
+    # As `make run` serves it: django-htmx's DEBUG helper would make the
+    # 403's message the whole page.
+    settings.DEBUG = True
+    # Not the `page` fixture: the browser rightly logs the 403 as an error.
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    sign_in(page, "reviewer", PASSWORD)
+    page.goto(seed.get_absolute_url())
+    expect(page.locator('script[data-debug="True"]')).to_have_count(1)
+
+    User.objects.get(username="reviewer").groups.clear()
+    drag_select(page, "Not yet")
+    expect(page.locator("#selection-toolbar")).to_be_visible()
+    page.keyboard.press("q")
+    expect(page.locator("#toast")).to_contain_text("Only reviewers can annotate")
+    expect(page.locator("#workspace #article-body")).to_contain_text("Not yet")
+    context.close()
+    assert not errors, errors
+
+
+def test_back_after_showing_others_work_loads_the_page_afresh(page: Page, seed):
+    sign_in(page, "reviewer", PASSWORD)
+    page.goto(seed.get_absolute_url())
+    page.get_by_role("link", name="Show other reviewers’ submitted work").click()
+    expect(page).to_have_url(re.compile(r"\?others=1$"))
+    link(page, "Tikrit", "l", "Tikrit")
+    expect(marks(page, "Place: Tikrit")).to_have_count(1)
+
+    page.go_back()
+    expect(page).not_to_have_url(re.compile("others"))
+    # Not htmx's snapshot from before the mark was made.
+    expect(marks(page, "Place: Tikrit")).to_have_count(1)
+    expect(
+        page.get_by_role("link", name="Show other reviewers’ submitted work")
+    ).to_be_visible()
+
+
+def test_a_submitted_review_offers_no_marking(page: Page, seed):
+    sign_in(page, "reviewer", PASSWORD)
+    page.goto(seed.get_absolute_url())
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Submit review").click()
+    expect(page.locator(".review-box .status")).to_contain_text("Submitted")
+
+    drag_select(page, "Tikrit")
+    page.keyboard.press("l")
+    page.wait_for_timeout(300)  # past the toolbar's wait for the selection to settle
+    expect(page.locator("#selection-toolbar")).to_be_hidden()
+    expect(page.locator("#picker")).to_be_hidden()
+
+
+def test_after_a_save_the_keyboard_goes_on_from_the_text(page: Page, seed):
+    sign_in(page, "reviewer", PASSWORD)
+    page.goto(seed.get_absolute_url())
+    text = page.locator("#article-body")
+    selected = "String(window.getSelection())"
+    link(page, "Tikrit", "l", "Tikrit")
+    expect(text).to_be_focused()
+    page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("Shift+ArrowRight")
+    expect(page.locator("#selection-toolbar")).to_be_visible()
+    assert page.evaluate(selected).strip() == ", the"  # on from the new mention
+
+    page.keyboard.press("Escape")
+    page.locator("#article-body").focus()
+    page.keyboard.press("n")
+    page.keyboard.press("Delete")
+    expect(marks(page, "Place: Tikrit")).to_have_count(0)
+    expect(text).to_be_focused()
+    page.keyboard.press("Shift+ArrowRight")
+    expect(page.locator("#selection-toolbar")).to_be_visible()
+    assert page.evaluate(selected) == "Tikrit"  # where the deleted one was
+
+
+def test_a_mouse_selection_draws_no_box_round_the_text(page: Page, seed):
+    sign_in(page, "reviewer", PASSWORD)
+    page.goto(seed.get_absolute_url())
+    drag_select(page, "Tikrit")
+    expect(page.locator("#selection-toolbar")).to_be_visible()
+    page.keyboard.press("Escape")  # Chromium counts a key as keyboard focus
+    text = page.locator("#article-body")
+    expect(text).to_be_focused()
+    assert text.evaluate("e => getComputedStyle(e).outlineStyle") == "none"
+
+
+def test_only_ones_own_people_and_organisations_can_be_the_speaker(page: Page, seed):
+    sign_in(page, "reviewer", PASSWORD)
+    page.goto(seed.get_absolute_url())
+    link(page, "Rogachyov", "p", "Ilya Rogachev")
+    link(page, "Tikrit", "l", "Tikrit")
+    drag_select(page, "Not yet")
+    expect(page.locator("#selection-toolbar")).to_be_visible()
+    page.keyboard.press("q")
+    editor = page.locator(".editor")
+    expect(editor).to_contain_text("not chosen yet")
+
+    page.get_by_role("button", name="Click a name in the text").click()
+    person, place = marks(page, "Person: Ilya Rogachev"), marks(page, "Place: Tikrit")
+    assert person.evaluate("e => getComputedStyle(e).cursor") == "crosshair"
+    assert place.evaluate("e => getComputedStyle(e).cursor") != "crosshair"
+    place.click()
+    expect(page.locator("#toast")).to_contain_text("A place cannot be a speaker")
+    expect(editor).to_contain_text("not chosen yet")
+    person.click()
+    expect(editor).to_contain_text("Speaker: Ilya Rogachev")
+
+
+def test_a_long_quote_parts_buttons_stay_on_its_line(page: Page, seed):
+    sign_in(page, "reviewer", PASSWORD)
+    page.goto(seed.get_absolute_url())
+    drag_select(page, "On the basis that the coalition currently exists")
+    expect(page.locator("#selection-toolbar")).to_be_visible()
+    page.keyboard.press("q")
+    part = page.locator(".editor .parts li").first
+    words = part.locator("button.link").bounding_box()
+    move = part.get_by_role("button", name="Replace this part’s words").bounding_box()
+    assert words["height"] > move["height"], "the part should run over two lines"
+    assert move["y"] < words["y"] + words["height"] / 2
