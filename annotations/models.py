@@ -78,7 +78,12 @@ class Span(models.Model):
 
     article = models.ForeignKey(Article, models.CASCADE, related_name="spans")
     review = models.ForeignKey(
-        Review, models.CASCADE, related_name="spans", null=True, blank=True
+        Review,
+        models.CASCADE,
+        related_name="spans",
+        null=True,
+        blank=True,
+        db_index=False,  # see Meta.indexes
     )
     # Set when the span is one of a quote's content parts.
     quote = models.ForeignKey(
@@ -109,7 +114,22 @@ class Span(models.Model):
                 name="span_start_before_end",
             ),
         ]
-        indexes = [models.Index(fields=["article", "start"], name="span_article_start")]
+        indexes = [
+            models.Index(fields=["article", "start"], name="span_article_start"),
+            # Machine suggestions (no review) by article, which the suggester
+            # deletes and rewrites in batches. The review index holds reviewed
+            # spans only, so that the planner, before it has statistics, does
+            # not take "review IS NULL" for a selective condition and read
+            # every suggestion in the table through it.
+            models.Index(
+                fields=["article"],
+                condition=Q(review__isnull=True),
+                name="span_suggestion_article",
+            ),
+            models.Index(
+                fields=["review"], condition=Q(review__isnull=False), name="span_review"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.exact[:60]} [{self.start}:{self.end}]"
@@ -141,7 +161,12 @@ class Quote(models.Model):
 
     article = models.ForeignKey(Article, models.CASCADE, related_name="quotes")
     review = models.ForeignKey(
-        Review, models.CASCADE, related_name="quotes", null=True, blank=True
+        Review,
+        models.CASCADE,
+        related_name="quotes",
+        null=True,
+        blank=True,
+        db_index=False,  # see Meta.indexes
     )
     speaker = models.ForeignKey(
         Entity, models.PROTECT, related_name="quotes", null=True, blank=True
@@ -166,6 +191,19 @@ class Quote(models.Model):
                 condition=Q(confidence__gte=0, confidence__lte=1)
                 | Q(confidence__isnull=True),
                 name="quote_confidence_0_to_1",
+            ),
+        ]
+        # As for spans: the suggester's quotes by article, and reviewed ones.
+        indexes = [
+            models.Index(
+                fields=["article"],
+                condition=Q(review__isnull=True),
+                name="quote_suggestion_article",
+            ),
+            models.Index(
+                fields=["review"],
+                condition=Q(review__isnull=False),
+                name="quote_review",
             ),
         ]
 

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import threading
 from io import StringIO
 
 import pytest
 import spacy
 from django.core.management import CommandError, call_command
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from annotations import suggest
 from annotations.editing import create_mention, start_review
@@ -16,6 +19,7 @@ from annotations.suggest import (
     find_quoted,
     find_suggestions,
     suggest_article,
+    suggest_articles,
 )
 from newsreader.models import Alias, Entity
 from newsreader.text import normalize_name
@@ -63,6 +67,58 @@ def quotes(text: str) -> list[tuple[list[str], str, str]]:
         ([text[s:e] for s, e in q.parts], q.speaker_name, q.type)
         for q in find(text).quotes
     ]
+
+
+# Sentences ----------------------------------------------------------------
+
+# What the suggester's sentence ends must agree with: spaCy's own sentencizer
+# on the same tokens (newlines read as spaces, as the suggester reads them).
+_SENTENCIZER = spacy.blank("en")
+_SENTENCIZER.add_pipe("sentencizer")
+
+
+def sentence_starts(text: str) -> tuple[list[int], list[int]]:
+    """Ours, then the sentencizer's."""
+    ours = suggest._Article(text, suggest._tokenize(text), GAZETTEER).sentence_starts
+    doc = _SENTENCIZER(text.replace("\n", " "))
+    return ours, [sentence.start for sentence in doc.sents] or [0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mr. Okafor said the U.S. would act. Dr. Merkel did not.",
+        "“We will win!” Okafor said. “Will we?” asked Merkel.",
+        "He said “it is over.” Okafor agreed.",
+        "It rose 3.5 percent at 9 a.m. on Jan. 5. Then it fell…",
+        "Wait!! (Really?) Yes... and no?! “No.”",
+        "Okafor left.\nMerkel stayed.\n\n“Why?”\nNobody said.",
+        "",
+        ". ! ?",
+        "no ending at all",
+        "नदी बढ़ी। फिर घटी",
+    ],
+)
+def test_sentences_end_where_spacys_sentencizer_ends_them(text):
+    ours, sentencizer = sentence_starts(text)
+    assert ours == sentencizer
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            ["Okafor", "said", "it", "Mr.", "U.S.", "e.g.", "3.5", "a.m.", ".", "!"]
+            + ["?", "…", "...", "“", "”", '"', "‘", "’", "(", ")", ",", "—", "।"]
+            + ["\n", "\n\n", ""]
+        ),
+        max_size=40,
+    ),
+    st.sampled_from([" ", ""]),
+)
+@example(["said", ".", "”", "Okafor"], "")
+def test_sentences_agree_with_spacys_sentencizer_on_any_punctuation(words, glue):
+    ours, sentencizer = sentence_starts(glue.join(words))
+    assert ours == sentencizer
 
 
 # Quotation marks ----------------------------------------------------------
@@ -530,3 +586,67 @@ def test_the_gazetteer_is_built_once_while_the_table_is_unchanged(okafor):
     assert suggest.gazetteer_from_db() is first
     Alias.objects.create(entity=okafor, name="J.O.", normalized=normalize_name("J.O."))
     assert suggest.gazetteer_from_db() is not first
+
+
+def bodies(n: int) -> list[str]:
+    return [f"{BODY}\n\nThe {i}th report." for i in range(n)]
+
+
+@pytest.fixture
+def stored_on(monkeypatch) -> list[threading.Thread]:
+    """The thread that stored each batch, in order."""
+    threads = []
+    store = suggest._store
+
+    def spy(articles, found):
+        threads.append(threading.current_thread())
+        return store(articles, found)
+
+    monkeypatch.setattr(suggest, "_store", spy)
+    return threads
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_a_writer_thread_stores_batches_while_the_next_are_found(
+    stored_on,
+):
+    make_entity("Jane Okafor", aliases=("Okafor",))
+    articles = [make_article(body=body) for body in bodies(3)]
+    totals = []
+
+    summary = suggest_articles(
+        articles=iter(articles),
+        batch_size=1,
+        progress=lambda total: totals.append(total.articles),
+    )
+
+    # The last batch has no next one to overlap with: it is stored here.
+    caller = threading.current_thread()
+    assert [thread is caller for thread in stored_on] == [False, False, True]
+    assert not stored_on[0].is_alive()
+    assert totals == [1, 2, 3]
+    assert (summary.articles, summary.mentions, summary.quotes) == (3, 9, 6)
+    assert summary.new_entities == 1
+    for article in articles:
+        assert Quote.objects.filter(article=article).count() == 2
+        assert Mention.objects.filter(span__article=article).count() == 3
+
+
+def test_inside_a_transaction_every_batch_is_stored_in_it(db, stored_on):
+    articles = [make_article(body=body) for body in bodies(3)]
+    summary = suggest_articles(articles=articles, batch_size=1)
+    assert stored_on == [threading.current_thread()] * 3
+    assert summary.quotes == 6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_the_writer_thread_fails_to_store_fails_the_call(monkeypatch):
+    articles = [make_article(body=body) for body in bodies(3)]
+
+    def store(articles, found):
+        raise RuntimeError("no room left")
+
+    monkeypatch.setattr(suggest, "_store", store)
+    with pytest.raises(RuntimeError, match="no room left"):
+        suggest_articles(articles=articles, batch_size=1)
+    assert not Span.objects.exists()

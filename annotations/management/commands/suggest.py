@@ -50,23 +50,23 @@ class Command(BaseCommand):
             if missing:
                 listed = ", ".join(str(pk) for pk in sorted(missing))
                 raise CommandError(f"No article with id {listed}.")
+        batch_size = options["batch_size"]
+
+        def progress(total: SuggestSummary) -> None:
+            self.stderr.write(f"\r{total.articles} articles", ending="")
+
         began = time.perf_counter()
         try:
-            gazetteer = gazetteer_from_db()
-            total = SuggestSummary()
-            batch = []
-            for article in articles.iterator(chunk_size=options["batch_size"]):
-                batch.append(article)
-                if len(batch) == options["batch_size"]:
-                    total += suggest_articles(articles=batch, gazetteer=gazetteer)
-                    batch = []
-                    self.stderr.write(f"\r{total.articles} articles", ending="")
-            if batch:
-                total += suggest_articles(articles=batch, gazetteer=gazetteer)
-            if total.articles > options["batch_size"]:
-                self.stderr.write("")
+            total = suggest_articles(
+                articles=articles.iterator(chunk_size=batch_size),
+                gazetteer=gazetteer_from_db(),
+                batch_size=batch_size,
+                progress=progress,
+            )
         except SuggestError as error:
             raise CommandError(str(error)) from error
+        if total.articles:
+            self.stderr.write("")
         seconds = time.perf_counter() - began
         self.stdout.write(
             self.style.SUCCESS(f"Suggested for {total} ({seconds:.1f} s).")
