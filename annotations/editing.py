@@ -77,7 +77,6 @@ def add_alias_if_new(entity: Entity, surface: str) -> Alias | None:
     return alias if created else None
 
 
-@transaction.atomic
 def create_mention(
     *,
     review: Review,
@@ -88,21 +87,27 @@ def create_mention(
     origin: str = Span.Origin.HUMAN,
 ) -> Mention:
     _open(review)
+    check_span(review.article.body, start, end)
     if status == Span.Status.ACCEPTED:
-        same = Mention.objects.filter(
-            span__review=review,
+        there = Mention.objects.filter(
+            span__article=review.article,  # the (article, start) index finds it
             span__start=start,
             span__end=end,
+            span__review=review,
             span__status=Span.Status.ACCEPTED,
-        ).select_related("entity", "span")
-        if (there := same.first()) is not None:
+        )
+        if there.exists():
+            mention = there.select_related("span", "entity").get()
             raise AlreadyDone(
-                f"“{there.span.exact}” is already linked to {there.entity.name}. "
-                "Click it to link it to another entity."
+                f"“{mention.span.exact}” is already linked to "
+                f"{mention.entity.name}. Click it to link it to another entity."
             )
-    span = _new_span(review, start, end, status=status, origin=origin)
-    add_alias_if_new(entity, span.exact)
-    return Mention.objects.create(span=span, entity=entity)
+    # Everything is checked: what is left only writes, and a failure there
+    # fails the caller's transaction too, so it needs no savepoint of its own.
+    with transaction.atomic(savepoint=False):
+        span = _new_span(review, start, end, status=status, origin=origin)
+        add_alias_if_new(entity, span.exact)
+        return Mention.objects.create(span=span, entity=entity)
 
 
 @transaction.atomic
