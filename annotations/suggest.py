@@ -34,7 +34,7 @@ from functools import cache
 import numpy as np
 import spacy
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 from spacy.attrs import IDX, IS_PUNCT, LENGTH, NORM, ORTH
@@ -1380,8 +1380,10 @@ def suggest_articles(
             batch = following
     finally:
         if writer is not None:
-            # The thread's connection closes with it, once its last batch is in.
-            writer.submit(connection.close)
+            # The thread's connection closes with it, once its last batch is
+            # in. (connections.close_all closes the calling thread's; a bound
+            # connection.close would be this thread's.)
+            writer.submit(connections.close_all)
             writer.shutdown()
     return total
 

@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 import spacy
 from django.core.management import CommandError, call_command
+from django.db import connection
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -592,6 +593,16 @@ def bodies(n: int) -> list[str]:
     return [f"{BODY}\n\nThe {i}th report." for i in range(n)]
 
 
+def other_sessions() -> int:
+    """Connections to this database other than this thread's."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
+
+
 @pytest.fixture
 def stored_on(monkeypatch) -> list[threading.Thread]:
     """The thread that stored each batch, in order."""
@@ -613,6 +624,7 @@ def test_outside_a_transaction_a_writer_thread_stores_batches_while_the_next_are
     make_entity("Jane Okafor", aliases=("Okafor",))
     articles = [make_article(body=body) for body in bodies(3)]
     totals = []
+    sessions = other_sessions()
 
     summary = suggest_articles(
         articles=iter(articles),
@@ -624,6 +636,7 @@ def test_outside_a_transaction_a_writer_thread_stores_batches_while_the_next_are
     caller = threading.current_thread()
     assert [thread is caller for thread in stored_on] == [False, False, True]
     assert not stored_on[0].is_alive()
+    assert other_sessions() == sessions  # the writer closed its connection
     assert totals == [1, 2, 3]
     assert (summary.articles, summary.mentions, summary.quotes) == (3, 9, 6)
     assert summary.new_entities == 1
