@@ -1118,10 +1118,26 @@ def _new_name(article: _Article, first: int, last: int) -> _Speaker | None:
             bisect.insort(article.people, (start, mention), key=lambda p: p[0])
             return _Speaker(known.entity, known.name, mention, "name")
     entry = article.gazetteer.lookup(name)
+    full = None if entry or len(words) > 1 else _full_name_before(article, first)
+    if full is not None:
+        # "Ferreira said", after "Ana Lucía Ferreira, the director, …": the
+        # person to propose is the one named in full, mentioned there too.
+        full_first, full_last = full
+        name = article.span_text(full_first, full_last)
+        earlier = FoundMention(
+            article.starts[full_first],
+            article.ends[full_last],
+            name,
+            None,
+            name,
+            PERSON,
+        )
+        article.add_mention(full_first, full_last, earlier)
+        bisect.insort(article.people, (earlier.start, earlier), key=lambda p: p[0])
     mention = FoundMention(
         start,
         end,
-        name,
+        article.span_text(first, last),
         entry,
         entry.name if entry else name,
         entry.kind if entry else PERSON,
@@ -1129,6 +1145,31 @@ def _new_name(article: _Article, first: int, last: int) -> _Speaker | None:
     article.add_mention(first, last, mention)
     bisect.insort(article.people, (start, mention), key=lambda p: p[0])
     return _Speaker(entry, mention.name, mention, "name" if entry else "new")
+
+
+def _full_name_before(article: _Article, surname: int) -> tuple[int, int] | None:
+    """The last full name ending in the word at ``surname`` before it (two to
+    four capitalised words, not marked or quoted already), as token bounds."""
+    doc = article.doc
+    word = doc[surname].text
+    for last in range(surname - 1, 0, -1):
+        if doc[last].text != word or article.taken[last] or article.quoted[last]:
+            continue
+        first = last
+        while (
+            first > 0
+            and last - first < 3
+            and not article.taken[first - 1]
+            and not article.quoted[first - 1]
+            and _is_name_token(doc[first - 1].text)
+            and doc[first - 1].lower_ not in NOT_NAMES
+            and doc[first - 1].lower_ not in LEADING_WORDS
+            and doc[first - 1].lower_ not in TITLE_WORDS
+        ):
+            first -= 1
+        if first < last:
+            return first, last
+    return None
 
 
 def _indirect(article: _Article, cues: list[_Cue]) -> list[FoundQuote]:

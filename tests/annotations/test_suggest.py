@@ -299,6 +299,21 @@ def test_an_unknown_speakers_surname_later_is_the_same_person():
     assert [m.name for m in found.mentions] == ["Tomasz Wielki"] * 2
 
 
+def test_a_new_speaker_named_in_full_before_is_proposed_by_the_full_name():
+    text = (
+        "Ana Lucía Ferreira, the city's emergency director, spoke at noon. "
+        "Later Ferreira walked out.\n\n"
+        "“This is not a drill,” Ferreira told reporters."
+    )
+    found = find(text)
+    assert [q.speaker_name for q in found.quotes] == ["Ana Lucía Ferreira"]
+    # The full name is suggested as a mention too, not "Later Ferreira".
+    assert [(m.text, m.name) for m in found.mentions] == [
+        ("Ana Lucía Ferreira", "Ana Lucía Ferreira"),
+        ("Ferreira", "Ana Lucía Ferreira"),
+    ]
+
+
 def test_titles_are_not_part_of_a_proposed_name():
     text = "“We will win,” said Foreign Minister Maria Kowalska."
     assert quotes(text)[0][1] == "Maria Kowalska"
@@ -505,6 +520,24 @@ def test_an_unknown_speaker_becomes_a_suggested_entity_once(article):
     wielki = Entity.objects.get(name="Tomasz Wielki")
     assert wielki.status == Entity.Status.SUGGESTED
     assert wielki.kind == "PERSON"
+
+
+def test_a_speaker_named_in_full_earlier_is_one_proposed_entity(db):
+    article = make_article(
+        body=(
+            "Ana Lucía Ferreira, the city's emergency director, spoke at noon.\n\n"
+            "“This is not a drill,” Ferreira told reporters."
+        )
+    )
+    suggest_article(article=article)
+    ferreira = Entity.objects.get(status=Entity.Status.SUGGESTED)
+    assert ferreira.name == "Ana Lucía Ferreira"
+    linked = Mention.objects.filter(span__article=article, entity=ferreira)
+    assert sorted(linked.values_list("span__exact", flat=True)) == [
+        "Ana Lucía Ferreira",
+        "Ferreira",
+    ]
+    assert Quote.objects.get(article=article).speaker == ferreira
 
 
 def test_suggesting_again_replaces_the_earlier_suggestions(article):
