@@ -16,7 +16,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect, reswap
+from django_htmx.http import HttpResponseClientRedirect, reswap, trigger_client_event
 
 from annotations import adjudication, agreement, editing, tasks
 from annotations.agreement import MentionItem
@@ -37,6 +37,9 @@ from newsreader.forms import ImportForm
 from newsreader.http import HtmxHttpRequest
 from newsreader.models import Article, Entity, EntityKind, ImportJob
 from newsreader.roles import can_annotate, can_curate
+
+# The event after which the side panel's entity list fetches itself again.
+ENTITIES_CHANGED = "entities-changed"
 
 
 def annotator_required(view: Callable) -> Callable:
@@ -368,9 +371,9 @@ def _pending_suggestions(article: Article, review: Review | None) -> list[Any]:
 
 def redraw_context(request: HtmxHttpRequest, span: Span, *, toast: str) -> dict:
     """What changes when a reviewer adds one mention: the paragraphs it
-    touches, the side panel's entity list, the review's status and the
-    toast. Redrawing the whole workspace of a long article took most of a
-    write's time."""
+    touches, the review's status and the toast. Redrawing the whole
+    workspace of a long article took most of a write's time; the side
+    panel's entity list fetches itself afterwards (``article_entities``)."""
     article, review = span.article, span.review
     show_others = request.POST.get("others") == "1"
     visible = visible_spans(request, article, annotator=True, others=show_others)
@@ -384,14 +387,12 @@ def redraw_context(request: HtmxHttpRequest, span: Span, *, toast: str) -> dict:
         for row in _pending_suggestions(article, review)
         if row.start < within.end and row.end > within.start
     ]
-    entity_rows = _entity_rows(visible, review, annotator=True)
-    entities = _entities(spans, entity_rows)
+    entities = _entities(spans, [])
     drawn, _ = _draw(spans, entities, review, annotator=True)
     return {
         "article": article,
         "paragraphs": render_body(article.body, drawn, within=within, oob=True),
         "review": review,
-        "entity_rows": entity_rows,
         "toast": toast,
     }
 
@@ -414,6 +415,21 @@ def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if request.htmx and not request.htmx.boosted:
         template += "#workspace"
     return render(request, template, context)
+
+
+@require_GET
+def article_entities(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The side panel's entity list alone, as the article page draws it."""
+    article = get_object_or_404(Article.objects.only("pk"), pk=pk)
+    annotator, show_others, review = _annotating(request, article)
+    visible = visible_spans(request, article, annotator=annotator, others=show_others)
+    context = {
+        "article": article,
+        "annotator": annotator,
+        "review": review,
+        "entity_rows": _entity_rows(visible, review, annotator=annotator),
+    }
+    return render(request, "annotations/article_detail.html#entity-list", context)
 
 
 def _int(value: str | None) -> int | None:
@@ -457,6 +473,9 @@ def mention_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         toast=f"“{mention.span.exact}” linked to {entity.name}.",
     )
     response = render(request, "annotations/article_detail.html#redraw", context)
+    # The side panel's entity list refreshes itself on this event: counting
+    # a long article's mentions again was a quarter of this answer's time.
+    trigger_client_event(response, ENTITIES_CHANGED)
     return reswap(response, "none")
 
 

@@ -6,6 +6,7 @@ form-encoded POSTs whose offsets are the browser's UTF-16 positions.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
@@ -381,14 +382,34 @@ def _paragraphs(html: str) -> dict[str, str]:
 
 def test_mention_create_redraws_only_the_paragraph_it_touches(client, users, scene):
     client.force_login(users["reviewer"])
-    text = redraw(send(client, scene, "mention-create"))
+    response = send(client, scene, "mention-create")
+    text = redraw(response)
     drawn = _paragraphs(text)
     assert list(drawn) == ["p-1"]  # "France 24" is in the second paragraph
     # Drawn as the whole page draws it, with the spans already there.
     page = client.get(reverse("newsreader:article-detail", args=[scene.article.pk]))
     assert drawn["p-1"] == _paragraphs(page.text)["p-1"]
-    assert 'id="entity-list" hx-swap-oob="true"' in text
     assert re.search(r'id="review-status"[^>]*hx-swap-oob="true">In progress', text)
+    # The entity list is not in the answer: the event makes it fetch itself.
+    assert 'id="entity-list"' not in text
+    assert "entities-changed" in json.loads(response["HX-Trigger"])
+
+
+def test_the_entity_list_alone_counts_the_reviewers_own_mentions(client, users, scene):
+    path = reverse("annotations:article-entities", args=[scene.article.pk])
+    client.force_login(users["reviewer"])
+    make_mention(scene.mentions["reviewer"].span.review, "Abadi", scene.abadi, nth=1)
+    response = client.get(path)
+    assert response.status_code == 200
+    text = response.text.strip()
+    assert text.startswith('<ul class="entities" id="entity-list"')
+    assert re.findall(r'aria-label="Show ([^"]+) in the text: (\d+) mention', text) == [
+        ("Haider al-Abadi", "2")
+    ]
+    # Readers get the curated list: there is none yet.
+    client.force_login(users["reader"])
+    assert "No one has been annotated" in client.get(path).text
+    assert client.get(path.replace(str(scene.article.pk), "999999")).status_code == 404
 
 
 def test_entity_list_jumps_to_the_first_mention_in_reading_order(client, users):

@@ -55,6 +55,9 @@ def test_reviewer_marks_a_quote_and_a_mention_and_others_see_them_after_submit(
     )
     page.keyboard.press("Enter")
     expect(marks(page, "Person: Ilya Rogachev")).to_have_count(1)
+    # The side panel's list fetches itself after the new mention.
+    expect(page.locator("#entity-list")).to_contain_text("Ilya Rogachev")
+    expect(page.locator("#entity-list button.count")).to_have_text(["1"])
 
     page.reload()
     expect(marks(page, "Person: Ilya Rogachev")).to_have_text("Rogachyov")
