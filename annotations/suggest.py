@@ -122,6 +122,15 @@ NOT_NAMES = _words(
     "researchers investigators prosecutors lawyers economists"
 )
 
+# The last word of an organisation's name, not a person's.
+ORGANISATION_WORDS = _words(
+    "authority agency ministry council party bank company group association "
+    "institute university committee commission union federation corporation "
+    "inc inc. ltd ltd. plc police army navy service office department board "
+    "court organisation organization foundation fund trust society club "
+    "airlines airways network league coalition alliance"
+)
+
 # Capitalised at the start of a sentence, before a name.
 LEADING_WORDS = _words(
     "on in at by for with from and but as after before when while if since "
@@ -1076,10 +1085,12 @@ def _name_run_right(article: _Article, i: int, window: set[int]) -> tuple[int, i
 
 def _new_name(article: _Article, first: int, last: int) -> _Speaker | None:
     """A capitalised name next to a cue: a known person's surname, or a
-    person to propose."""
+    person (or, by its last word, an organisation) to propose."""
     doc = article.doc
     while first <= last and doc[first].lower_ in TITLE_WORDS:
         first += 1
+    if first < last and doc[last].lower_ in ORGANISATION_WORDS:
+        return _new_organisation(article, first, last)
     # Keep the name's last words: "Turkish Foreign Minister Ali Veli" → "Ali Veli".
     words = [i for i in range(first, last + 1) if doc[i].text != "-"]
     if len(words) > 3:
@@ -1144,6 +1155,30 @@ def _new_name(article: _Article, first: int, last: int) -> _Speaker | None:
     )
     article.add_mention(first, last, mention)
     bisect.insort(article.people, (start, mention), key=lambda p: p[0])
+    return _Speaker(entry, mention.name, mention, "name" if entry else "new")
+
+
+def _new_organisation(article: _Article, first: int, last: int) -> _Speaker | None:
+    """ "The Pacific Rim Authority said": the whole name, as an organisation
+    to propose (or one the gazetteer knows)."""
+    doc = article.doc
+    while first < last and (
+        doc[first].lower_ in NOT_NAMES or doc[first].lower_ in LEADING_WORDS
+    ):
+        first += 1
+    if any(article.taken[first : last + 1]) or any(article.quoted[first : last + 1]):
+        return None
+    name = article.span_text(first, last)
+    entry = article.gazetteer.lookup(name)
+    mention = FoundMention(
+        article.starts[first],
+        article.ends[last],
+        name,
+        entry,
+        entry.name if entry else name,
+        entry.kind if entry else ORG,
+    )
+    article.add_mention(first, last, mention)
     return _Speaker(entry, mention.name, mention, "name" if entry else "new")
 
 

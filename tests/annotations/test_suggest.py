@@ -314,6 +314,16 @@ def test_a_new_speaker_named_in_full_before_is_proposed_by_the_full_name():
     ]
 
 
+def test_an_unknown_speaker_whose_name_ends_like_an_organisation_is_one():
+    text = "“Stay away from the shore,” said the Pacific Rim Authority."
+    (quote,) = find(text).quotes
+    assert quote.speaker_name == "Pacific Rim Authority"
+    assert (quote.speaker_mention.text, quote.speaker_mention.kind) == (
+        "Pacific Rim Authority",
+        "ORG",
+    )
+
+
 def test_titles_are_not_part_of_a_proposed_name():
     text = "“We will win,” said Foreign Minister Maria Kowalska."
     assert quotes(text)[0][1] == "Maria Kowalska"
@@ -538,6 +548,13 @@ def test_a_speaker_named_in_full_earlier_is_one_proposed_entity(db):
         "Ferreira",
     ]
     assert Quote.objects.get(article=article).speaker == ferreira
+
+
+def test_a_proposed_organisation_is_stored_as_one(db):
+    article = make_article(body="“Ports will close,” said the Pacific Rim Authority.")
+    suggest_article(article=article)
+    proposed = Entity.objects.get(status=Entity.Status.SUGGESTED)
+    assert (proposed.name, proposed.kind) == ("Pacific Rim Authority", "ORG")
 
 
 def test_suggesting_again_replaces_the_earlier_suggestions(article):
