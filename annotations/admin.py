@@ -191,12 +191,6 @@ class CurationAdmin(SimpleHistoryAdmin):
 
     def _set_status(self, request: HttpRequest, queryset: QuerySet, status: str):
         spans = list(self._spans(queryset))
-        machine = []
-        if status == Span.Status.ACCEPTED:
-            # Accepted with no review, a suggestion would show on no page:
-            # it becomes an annotation by joining a review.
-            machine = [span for span in spans if span.review_id is None]
-            spans = [span for span in spans if span.review_id is not None]
         changed = editing.set_spans_status(
             spans=spans, status=status, user=request.user
         )
@@ -206,10 +200,11 @@ class CurationAdmin(SimpleHistoryAdmin):
             "already were left as they were.",
             messages.SUCCESS,
         )
-        if machine:
+        machine = sum(span.review_id is None for span in spans)
+        if status == Span.Status.ACCEPTED and machine:
             self.message_user(
                 request,
-                f"{len(machine)} machine suggestion(s) left as suggestions: "
+                f"{machine} machine suggestion(s) left as suggestions: "
                 "they belong to no review yet. A reviewer accepts them on the "
                 "article's page (A), and adjudication takes them into the gold.",
                 messages.WARNING,

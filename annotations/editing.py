@@ -314,16 +314,20 @@ def set_spans_status(*, spans: Iterable[Span], status: str, user=None) -> int:
 
     Works on closed reviews too: this is the curator deciding, not the
     reviewer editing. Orphaned spans are left alone, since their offsets no
-    longer fit the text until they are re-attached. Accepting confirms the
-    suggested entities the spans name or quote. Each change goes into the
-    history, so a wrong bulk action can be looked up and reverted.
+    longer fit the text until they are re-attached; so are the machine's
+    suggestions when accepting, since with no review they would show on no
+    page (one becomes an annotation by joining a review). Accepting confirms
+    the suggested entities the spans name or quote. Each change goes into
+    the history, so a wrong bulk action can be looked up and reverted.
     """
     if status not in CURATED_STATUSES:
         raise ValueError(f"A curator cannot set a span to {status!r}.")
     changed = [
         span
         for span in spans
-        if span.status != status and span.status != Span.Status.ORPHANED
+        if span.status != status
+        and span.status != Span.Status.ORPHANED
+        and not (status == Span.Status.ACCEPTED and span.review_id is None)
     ]
     now = timezone.now()
     for span in changed:

@@ -22,6 +22,7 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from annotations.forms import error_text
 from annotations.merging import (
     TOKEN,
     MergeError,
@@ -431,8 +432,7 @@ class CuratorEntityAdmin(EntityAdmin):
         form = DifferentForm(request.POST)
         if not form.is_valid():
             return HttpResponseBadRequest(
-                "Not two entities to tell apart: "
-                + " ".join(e for errors in form.errors.values() for e in errors),
+                f"Not two entities to tell apart: {error_text(form)}",
                 content_type="text/plain; charset=utf-8",
             )
         one, two = sorted(
