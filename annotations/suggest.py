@@ -574,6 +574,12 @@ class _Article:
         self.mention_at_start[first] = mention
         self.taken[first : last + 1] = b"\x01" * (last + 1 - first)
 
+    def add_person(self, first: int, last: int, mention: FoundMention) -> None:
+        """A person's mention found after ``index_people``: pronouns and
+        surnames further on may point back to it."""
+        self.add_mention(first, last, mention)
+        bisect.insort(self.people, (mention.start, mention), key=lambda p: p[0])
+
     def index_people(self) -> None:
         self.people = sorted(
             (m.start, m)
@@ -1125,8 +1131,7 @@ def _new_name(article: _Article, first: int, last: int) -> _Speaker | None:
         known_key = normalize_name(known.name)
         if key == known_key or known_key.split()[-1:] == key.split()[-1:]:
             mention = FoundMention(start, end, name, known.entity, known.name, PERSON)
-            article.add_mention(first, last, mention)
-            bisect.insort(article.people, (start, mention), key=lambda p: p[0])
+            article.add_person(first, last, mention)
             return _Speaker(known.entity, known.name, mention, "name")
     entry = article.gazetteer.lookup(name)
     full = None if entry or len(words) > 1 else _full_name_before(article, first)
@@ -1143,8 +1148,7 @@ def _new_name(article: _Article, first: int, last: int) -> _Speaker | None:
             name,
             PERSON,
         )
-        article.add_mention(full_first, full_last, earlier)
-        bisect.insort(article.people, (earlier.start, earlier), key=lambda p: p[0])
+        article.add_person(full_first, full_last, earlier)
     mention = FoundMention(
         start,
         end,
@@ -1153,8 +1157,7 @@ def _new_name(article: _Article, first: int, last: int) -> _Speaker | None:
         entry.name if entry else name,
         entry.kind if entry else PERSON,
     )
-    article.add_mention(first, last, mention)
-    bisect.insort(article.people, (start, mention), key=lambda p: p[0])
+    article.add_person(first, last, mention)
     return _Speaker(entry, mention.name, mention, "name" if entry else "new")
 
 
