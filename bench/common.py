@@ -3,6 +3,7 @@ timings, and a table to print the figures in."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import time
@@ -54,6 +55,19 @@ def fresh_database(url: str) -> None:
     server_and_name(url)  # refuse a database we must not drop, before anything
     drop_database(url, create=True)
     setup_django(url)
+
+
+def argument_parser(doc: str | None, default_url: str) -> argparse.ArgumentParser:
+    """A benchmark's command line: its docstring's first paragraph as the
+    description, and the database it may drop and fill."""
+    parser = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
+    parser.add_argument(
+        "--database-url",
+        default=default_url,
+        help="PostgreSQL database to drop, recreate and fill; its name must "
+        "contain 'bench' (default: %(default)s)",
+    )
+    return parser
 
 
 @dataclass

@@ -778,13 +778,7 @@ def report(
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument(
-        "--database-url",
-        default=DEFAULT_DATABASE_URL,
-        help="PostgreSQL database to drop, recreate and fill; its name must "
-        "contain 'bench' (default: %(default)s)",
-    )
+    parser = common.argument_parser(__doc__, DEFAULT_DATABASE_URL)
     parser.add_argument("--articles", type=int, default=100_000, metavar="N")
     parser.add_argument(
         "--repeat", type=int, default=7, help="timed runs of each search"

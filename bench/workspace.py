@@ -1317,13 +1317,7 @@ def report(
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument(
-        "--database-url",
-        default=DEFAULT_DATABASE_URL,
-        help="PostgreSQL database to drop, recreate and fill; its name must "
-        "contain 'bench' (default: %(default)s)",
-    )
+    parser = common.argument_parser(__doc__, DEFAULT_DATABASE_URL)
     parser.add_argument("--chars", type=int, default=50_000, metavar="N")
     parser.add_argument("--spans", type=int, default=2_000, metavar="N")
     parser.add_argument(
