@@ -38,7 +38,8 @@ from newsreader.http import HtmxHttpRequest
 from newsreader.models import Article, Entity, EntityKind, ImportJob
 from newsreader.roles import can_annotate, can_curate
 
-# The event after which the side panel's entity list fetches itself again.
+# The event after which the side panel's entity list fetches itself again
+# (its hx-trigger in annotations/article_detail.html names it too).
 ENTITIES_CHANGED = "entities-changed"
 
 
@@ -299,8 +300,8 @@ def workspace_context(
     toast: str = "",
     undo_token: str = "",
 ) -> dict:
-    """Everything the article page draws: one query for the spans, one each
-    for the entity counts, the entities and the quotes they draw."""
+    """Everything the article page draws: one query for the spans, one for
+    the entities with their counts, one for the quotes they draw."""
     annotator, show_others, review = _annotating(request, article)
     visible = visible_spans(request, article, annotator=annotator, others=show_others)
     spans = _span_rows(visible, with_reviewer=annotator and show_others)
@@ -382,6 +383,8 @@ def redraw_context(request: HtmxHttpRequest, span: Span, *, toast: str) -> dict:
         visible.filter(start__lt=within.end, end__gt=within.start),
         with_reviewer=show_others,
     )
+    # All the pending suggestions, then those here: whether a quote's part
+    # is pending depends on where its first part is, perhaps elsewhere.
     spans += [
         row
         for row in _pending_suggestions(article, review)
