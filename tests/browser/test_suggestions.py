@@ -15,7 +15,7 @@ from tests.factories import make_article, make_entity
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_reviewer_accepts_and_rejects_suggestions_from_the_keyboard(page: Page, users):
+def brandt_article():
     article = make_article(
         body="Mayor Lena Brandt opened the bridge in Utrecht.\n\n"
         "“It took ten years,” Brandt said in Utrecht."
@@ -23,6 +23,11 @@ def test_reviewer_accepts_and_rejects_suggestions_from_the_keyboard(page: Page, 
     make_entity("Lena Brandt", kind="PERSON", aliases=("Brandt",))
     make_entity("Utrecht", kind="PLACE")
     suggest_article(article=article)
+    return article
+
+
+def test_reviewer_accepts_and_rejects_suggestions_from_the_keyboard(page: Page, users):
+    article = brandt_article()
     sign_in(page, "reviewer", "pw-reviewer")
     page.goto(article.get_absolute_url())
     suggestions = page.locator("#article-body mark.suggested")
@@ -53,17 +58,6 @@ def test_reviewer_accepts_and_rejects_suggestions_from_the_keyboard(page: Page, 
         ("Lena Brandt", "accepted"),
         ("Utrecht", "rejected"),
     ]
-
-
-def brandt_article():
-    article = make_article(
-        body="Mayor Lena Brandt opened the bridge in Utrecht.\n\n"
-        "“It took ten years,” Brandt said in Utrecht."
-    )
-    make_entity("Lena Brandt", kind="PERSON", aliases=("Brandt",))
-    make_entity("Utrecht", kind="PLACE")
-    suggest_article(article=article)
-    return article
 
 
 def test_n_moves_through_suggestions_and_ones_own_highlights(page: Page, users):
