@@ -380,6 +380,36 @@ def _undecided(review: Review, span: Span, quote: Quote | None) -> None:
         raise AlreadyDone("You have already accepted or rejected this suggestion.")
 
 
+def _accepted_speaker(
+    review: Review, quote: Quote
+) -> tuple[Entity | None, Mention | None]:
+    """The speaker a suggested quote gets when the reviewer accepts it.
+
+    The name it is attributed to goes with it: the reviewer's own link of
+    those words if they made one (its entity wins), else the suggested link,
+    accepted too. If they rejected that link, the quote gets no speaker:
+    the machine's guess of who it is was what they rejected.
+    """
+    if quote.speaker_mention is None:
+        return quote.speaker, None
+    said = quote.speaker_mention.span
+    decided = review.spans.filter(start=said.start, end=said.end)
+    own = (
+        Mention.objects.filter(span__in=decided, span__status=Span.Status.ACCEPTED)
+        .select_related("entity")
+        .first()
+    )
+    if own is not None:
+        return own.entity, own
+    if decided.filter(status=Span.Status.REJECTED).exists():
+        return None, None
+    entity = quote.speaker_mention.entity
+    mention = create_mention(
+        review=review, start=said.start, end=said.end, entity=entity, origin=said.origin
+    )
+    return entity, mention
+
+
 @transaction.atomic
 def accept_suggestion(*, review: Review, span: Span) -> Span:
     """Make a suggestion the reviewer's own; returns their new span."""
@@ -388,22 +418,17 @@ def accept_suggestion(*, review: Review, span: Span) -> Span:
     _undecided(review, span, quote)
     if quote is not None:
         parts = list(quote.parts.order_by("start"))
-        speaker_mention = None
-        if quote.speaker_mention is not None:
-            said = quote.speaker_mention.span
-            speaker_mention = Mention.objects.filter(
-                span__review=review, span__start=said.start, span__end=said.end
-            ).first()
+        speaker, speaker_mention = _accepted_speaker(review, quote)
         own = create_quote(
             review=review,
             parts=[(part.start, part.end) for part in parts],
             type=quote.type,
-            speaker=quote.speaker,
+            speaker=speaker,
             speaker_mention=speaker_mention,
             cue=(quote.cue.start, quote.cue.end) if quote.cue else None,
             origin=span.origin,
         )
-        _confirm(quote.speaker)
+        _confirm(own.speaker)
         return own.parts.order_by("start").first()
     entity = span.mention.entity
     mention = create_mention(

@@ -95,6 +95,57 @@ def test_accepting_a_quote_brings_its_speaker_and_cue_and_confirms_a_new_entity(
     assert (own.cue.start, own.cue.end) == (quote.cue.start, quote.cue.end)
 
 
+def test_accepting_a_quote_accepts_the_name_it_is_attributed_to(
+    client, users, suggested
+):
+    article, brandt, machine = suggested
+    part = machine.filter(quote__isnull=False).get()
+    said = part.quote.speaker_mention.span
+    client.force_login(users["reviewer"])
+    response = client.post(url("accept", article, part))
+    assert response.status_code == 200
+    own = Quote.objects.get(review__reviewer=users["reviewer"])
+    name = own.speaker_mention.span
+    assert (name.start, name.end, name.status) == (said.start, said.end, "accepted")
+    assert own.speaker_mention.entity == brandt
+    # The name is the reviewer's now, not a suggestion still waiting.
+    assert f'data-span="{said.pk}"' not in response.text
+    assert f'data-span="{name.pk}"' in response.text
+
+
+def test_a_quote_takes_the_reviewers_own_link_of_its_speakers_name(
+    client, users, suggested
+):
+    article, _, machine = suggested
+    part = machine.filter(quote__isnull=False).get()
+    said = part.quote.speaker_mention.span
+    other = make_entity("Pieter Brandt", kind="PERSON")
+    review = editing.start_review(article=article, reviewer=users["reviewer"])
+    mine = editing.create_mention(
+        review=review, start=said.start, end=said.end, entity=other
+    )
+    client.force_login(users["reviewer"])
+    assert client.post(url("accept", article, part)).status_code == 200
+    own = Quote.objects.get(review__reviewer=users["reviewer"])
+    assert (own.speaker, own.speaker_mention) == (other, mine)
+    assert review.spans.filter(start=said.start, end=said.end).count() == 1
+
+
+def test_a_quote_whose_speaker_was_rejected_is_accepted_without_one(client, users, db):
+    article = make_article(body="“We will appeal,” said Tomas Lindqvist on Monday.")
+    suggest_article(article=article)
+    part = Span.objects.get(article=article, quote__isnull=False, review=None)
+    speaker = part.quote.speaker
+    name = part.quote.speaker_mention.span
+    client.force_login(users["reviewer"])
+    assert client.post(url("reject", article, name)).status_code == 200
+    assert client.post(url("accept", article, part)).status_code == 200
+    own = Quote.objects.get(review__reviewer=users["reviewer"])
+    assert (own.speaker, own.speaker_mention) == (None, None)
+    speaker.refresh_from_db()
+    assert speaker.status == Entity.Status.SUGGESTED
+
+
 def test_accepting_a_proposed_speaker_confirms_the_entity(client, users, db):
     article = make_article(body="“We will appeal,” said Tomas Lindqvist on Monday.")
     suggest_article(article=article)
