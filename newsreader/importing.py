@@ -67,6 +67,7 @@ import feedparser
 import trafilatura
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from trafilatura.metadata import set_date_params
 
 from newsreader.models import Article, Source
 from newsreader.text import canonical_body
@@ -212,7 +213,10 @@ def import_upload(
     """Import an uploaded file's bytes; ``name`` (its file name) picks the format."""
     importer = _Importer(no_title=no_title, source=source, progress=progress)
     try:
-        importer.expect(data.count(b"\n") + 1 if _kind(name, data) == "jsonl" else 1)
+        if _kind(name, data) == "jsonl":
+            importer.expect(data.count(b"\n") + (not data.endswith(b"\n")))
+        else:
+            importer.expect(1)
         importer.import_bytes(data, name=name)
         return importer.finish()
     finally:
@@ -232,13 +236,15 @@ def _expected_records(item: str, *, allow_files: bool) -> int:
         or path.suffix.lower() not in {".jsonl", ".ndjson"}
     ):
         return 1
+    lines, last = 0, b"\n"
     try:
         with path.open("rb") as file:
-            return sum(
-                chunk.count(b"\n") for chunk in iter(lambda: file.read(1 << 20), b"")
-            )
+            for chunk in iter(lambda: file.read(1 << 20), b""):
+                lines += chunk.count(b"\n")
+                last = chunk[-1:]
     except OSError:
         return 1
+    return lines + (last != b"\n")  # a last line with no newline after it
 
 
 def _is_url(item: str) -> bool:
@@ -375,6 +381,13 @@ def extract_html(html: bytes | str, *, url: str = "", label: str) -> Record:
             include_comments=False,
             include_tables=False,
             deduplicate=False,
+            # htmldate gives the day only unless asked for the time as well,
+            # and takes it from a dated URL before the page's own metadata.
+            date_extraction_params={
+                **set_date_params(extensive=True),
+                "outputformat": "%Y-%m-%dT%H:%M:%S%z",
+                "deferred_url_extractor": True,
+            },
         )
     except Exception as error:  # a page trafilatura cannot parse is one failure
         raise ImportProblem(f"could not read the page: {error}") from None
@@ -396,7 +409,9 @@ def extract_html(html: bytes | str, *, url: str = "", label: str) -> Record:
         url=url or document.url or "",
         source=document.sitename or "",
         domain=_domain(url or document.url or "") or (document.hostname or ""),
-        byline=document.author or "",
+        # trafilatura splits "Ann Lee, Health Reporter" at the comma and
+        # joins the parts with "; " as if they were two authors.
+        byline=(document.author or "").replace("; ", ", "),
         published_at=_lenient_date(document.date),
     )
 
@@ -633,18 +648,22 @@ class _Importer:
         return Record(label=name, title=title, body=body)
 
     def import_jsonl(self, lines: Iterable[bytes], *, name: str) -> None:
+        records = 0
         for number, line in enumerate(lines, start=1):
             label = f"{name} line {number}"
             if not line.strip():
                 if self.total:
                     self.total -= 1  # counted by expect(); nothing to report
                 continue
+            records += 1
             try:
                 record = self.record_from_json(line, label=label)
             except ImportProblem as problem:
                 self.fail(label, str(problem))
             else:
                 self.add(record)
+        if not records:
+            self.fail(name, "no records: the file is empty or has only blank lines")
 
     def record_from_json(self, line: bytes, *, label: str) -> Record:
         try:
@@ -770,7 +789,8 @@ class _Importer:
                 record.title = entry.get("title", "").strip() or record.title
                 record.source = record.source or feed_title
                 record.byline = record.byline or _entry_author(entry)
-                record.published_at = record.published_at or _entry_date(entry)
+                # A feed dates entries to the second; a page often to the day.
+                record.published_at = _entry_date(entry) or record.published_at
                 return record
         contents = [c.get("value", "") for c in entry.get("content", [])]
         own_text = fragment_text("\n".join(contents) or entry.get("summary", ""))

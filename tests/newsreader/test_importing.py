@@ -285,6 +285,17 @@ def test_a_text_file_with_no_title_is_all_body_and_named_after_the_file():
     assert article.body.startswith("Harbour bridge to reopen")
 
 
+def test_an_empty_jsonl_file_is_a_failure_not_a_silent_nothing(tmp_path):
+    path = tmp_path / "empty.jsonl"
+    path.write_bytes(b"\n\n")
+
+    summary = import_articles([str(path)])
+
+    assert reasons(summary.failed) == {
+        str(path): "no records: the file is empty or has only blank lines"
+    }
+
+
 def test_a_text_file_that_is_not_utf8_fails_with_where_the_bad_byte_is(tmp_path):
     path = tmp_path / "latin1.txt"
     path.write_bytes("Title\n\nThe caf\u00e9 closed.".encode("latin-1"))
@@ -302,11 +313,11 @@ def test_a_saved_html_page_gives_its_text_and_metadata():
 
     article = Article.objects.select_related("source").get(pk=summary.article_ids[0])
     assert article.title == "Wind farm approved despite objections"
-    assert article.byline == "Tom Hughes"
+    assert article.byline == "Tom Hughes, Energy Correspondent"
     assert article.source.name == "Coastal Mail"
     assert article.source.domain == "coastalmail.example"
     assert article.url == "https://coastalmail.example/2024/05/14/wind-farm-approved"
-    assert article.published_at.date() == dt.date(2024, 5, 14)
+    assert article.published_at == dt.datetime(2024, 5, 14, 8, 30, tzinfo=dt.UTC)
     assert "twelve-turbine wind farm" in article.body
     assert "Most read" not in article.body
     assert "All rights reserved" not in article.body
@@ -402,6 +413,7 @@ def test_an_rss_feed_fetches_each_entry_and_falls_back_to_its_own_text(server):
     assert "Students asked us for more time" in library.body
     assert library.source.name == "Valley News"
     assert library.byline == "Anna Costa"  # from "news@valleynews.example (Anna Costa)"
+    # The page gives the day only, the feed the hour as well.
     assert library.published_at == dt.datetime(2024, 6, 3, 9, tzinfo=dt.UTC)
     # The second entry's page is missing: its description is the body.
     assert flood.body == (
@@ -516,6 +528,17 @@ def test_progress_reports_reach_the_total():
 
     assert calls[-1] == (11, 11)  # 12 lines, one blank
     assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+
+
+def test_an_uploads_progress_reaches_its_total_too():
+    calls = []
+    import_upload(
+        Path(JSONL).read_bytes(),
+        name="up.jsonl",
+        progress=lambda done, total: calls.append((done, total)),
+    )
+
+    assert calls[-1] == (11, 11)
 
 
 def test_the_command_prints_the_summary_and_fails_when_an_item_failed():
