@@ -876,9 +876,14 @@ def import_list(request: HtmxHttpRequest) -> HttpResponse:
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
             upload, urls = form.cleaned_data["upload"], form.cleaned_data["urls"]
+            if upload:
+                label = upload.name
+            else:
+                more = f" and {len(urls) - 1} more" if len(urls) > 1 else ""
+                label = urls[0][: 300 - len(more)] + more
             job = ImportJob.objects.create(
                 created_by=request.user,
-                label=upload.name if upload else urls[0][:300],
+                label=label,
                 upload=upload.read() if upload else None,
                 urls="\n".join(urls),
             )

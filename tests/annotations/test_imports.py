@@ -102,6 +102,20 @@ def test_curator_imports_urls_from_a_local_server_when_private_hosts_are_allowed
     assert "<strong>1</strong> imported" in response.text
 
 
+def test_recent_imports_name_every_url_and_count_the_failures(
+    client, users, immediate, server, settings, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_ALLOW_PRIVATE_URLS = True
+    client.force_login(users["curator"])
+    urls = [f"{server}/missing", f"{server}/article.html", f"{server}/gone"]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(LIST, {"urls": "\n".join(urls)})
+    row = client.get(LIST).text.split("<tbody>")[1]
+    assert f"{server}/missing and 2 more" in row
+    assert "Done: 1 imported, " in row
+    assert '<span class="error">2 failed</span>' in row
+
+
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
 def test_the_import_page_will_not_fetch_from_the_servers_own_network(
     client, users, immediate, server, host
