@@ -1,4 +1,4 @@
-"""Gold annotations in the JSONL shape of ``shared/seed/gold.jsonl``.
+"""Gold annotations in the JSONL shape of ``fixtures/seed/gold.jsonl``.
 
 One article a record: ``text``, ``quotes`` (start, end, text, speaker, cue,
 type) and ``entities`` (name, kind, aliases, mentions). Offsets index the

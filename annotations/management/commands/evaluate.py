@@ -13,7 +13,7 @@ from annotations.evaluation import GoldFileError, build_gazetteer, evaluate, rea
 class Command(BaseCommand):
     help = (
         "Run the suggester on the texts of a gold JSONL file (the shape of "
-        "shared/seed/gold.jsonl) and print precision, recall and F1 for "
+        "fixtures/seed/gold.jsonl) and print precision, recall and F1 for "
         "mentions and quotes, and speaker accuracy."
     )
 
