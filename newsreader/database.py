@@ -5,6 +5,11 @@ Kept free of Django imports because settings.py uses it.
 
 from __future__ import annotations
 
+import atexit
+import os
+import signal
+import sys
+import threading
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -18,7 +23,42 @@ def embedded_database_url(pgdata: Path) -> str:
     import pgserver
 
     pgdata.mkdir(exist_ok=True)
-    return pgserver.get_server(pgdata, cleanup_mode="stop").get_uri()
+    server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    # Registered after pgserver's own exit handler, so it runs before it.
+    atexit.register(_forget_dead_holders, server)
+    _exit_cleanly_on_sigterm()
+    return server.get_uri()
+
+
+def _forget_dead_holders(server) -> None:
+    """Drop processes that died without letting go from pgserver's list.
+
+    pgserver stops the server when the last process in its list exits. A
+    process killed outright (runserver's reloader kills its child that way
+    when it gets SIGTERM) stays in the list, and then the server was never
+    stopped again, by this run or any later one.
+    """
+    import psutil
+
+    with server._lock:  # pgserver's lock on the list, across processes
+        holders = server.global_process_id_list
+        pids = holders.get()
+        alive = [pid for pid in pids if pid == os.getpid() or psutil.pid_exists(pid)]
+        if alive != pids:
+            holders.put(alive)
+
+
+def _exit_cleanly_on_sigterm() -> None:
+    """Make SIGTERM a normal exit, so that pgserver's exit handler runs.
+
+    By default SIGTERM ends Python at once, without exit handlers, and the
+    server was left running. A process that handles SIGTERM itself (the
+    task worker) keeps its own handler: it installs it after this.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return  # only the main thread may set signal handlers
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
 def database_from_url(url: str) -> dict:
