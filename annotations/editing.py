@@ -16,7 +16,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from annotations.models import Mention, Quote, Review, Span
-from annotations.spans import check_span, quote_selector
+from annotations.spans import SpanError, check_span, quote_selector
 from newsreader.models import Alias, Article, Entity
 from newsreader.text import normalize_name
 
@@ -89,25 +89,48 @@ def create_mention(
     _open(review)
     check_span(review.article.body, start, end)
     if status == Span.Status.ACCEPTED:
-        there = Mention.objects.filter(
-            span__article=review.article,  # the (article, start) index finds it
-            span__start=start,
-            span__end=end,
-            span__review=review,
-            span__status=Span.Status.ACCEPTED,
-        )
-        if there.exists():
-            mention = there.select_related("span", "entity").get()
-            raise AlreadyDone(
-                f"“{mention.span.exact}” is already linked to "
-                f"{mention.entity.name}. Click it to link it to another entity."
-            )
+        for mention in _overlapping_mentions(review, start, end):
+            if (mention.span.start, mention.span.end) == (start, end):
+                raise AlreadyDone(
+                    f"“{mention.span.exact}” is already linked to "
+                    f"{mention.entity.name}. Click it to link it to another entity."
+                )
+            _check_not_across(mention, start, end, review.article.body)
     # Everything is checked: what is left only writes, and a failure there
     # fails the caller's transaction too, so it needs no savepoint of its own.
     with transaction.atomic(savepoint=False):
         span = _new_span(review, start, end, status=status, origin=origin)
         add_alias_if_new(entity, span.exact)
         return Mention.objects.create(span=span, entity=entity)
+
+
+def _overlapping_mentions(
+    review: Review, start: int, end: int, *, besides: Span | None = None
+) -> list[Mention]:
+    """The review's accepted mentions that share a character with [start, end)."""
+    mentions = Mention.objects.filter(
+        span__article=review.article,  # the (article, start) index finds them
+        span__review=review,
+        span__status=Span.Status.ACCEPTED,
+        span__start__lt=end,
+        span__end__gt=start,
+    )
+    if besides is not None:
+        mentions = mentions.exclude(span=besides)
+    return list(mentions.select_related("span", "entity"))
+
+
+def _check_not_across(mention: Mention, start: int, end: int, body: str) -> None:
+    """SpanError if [start, end) cuts across ``mention``: a name inside another
+    ("Lisbon" in "University of Lisbon") is fine, half of one is not."""
+    inside = start <= mention.span.start and mention.span.end <= end
+    around = mention.span.start <= start and end <= mention.span.end
+    if not (inside or around):
+        raise SpanError(
+            f"“{body[start:end]}” cuts across “{mention.span.exact}”, which is "
+            f"linked to {mention.entity.name}. Select all of a name, or part "
+            "of one, not the end of one and more."
+        )
 
 
 @transaction.atomic
@@ -209,6 +232,9 @@ def move_span(*, span: Span, start: int, end: int) -> Span:
     _open(span.review)
     body = span.article.body
     check_span(body, start, end)
+    if hasattr(span, "mention"):
+        for other in _overlapping_mentions(span.review, start, end, besides=span):
+            _check_not_across(other, start, end, body)
     span.start, span.end = start, end
     span.exact, span.prefix, span.suffix = quote_selector(body, start, end)
     span.save()

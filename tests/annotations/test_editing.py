@@ -157,6 +157,29 @@ def test_the_same_words_cannot_be_linked_twice(review, abadi):
     mention(review, "Haider al-Abadi", abadi)
 
 
+def test_a_mention_may_not_cut_across_another(review, abadi):
+    mention(review, "Haider al-Abadi", abadi)
+    before = rows()
+    minister = make_entity("Prime Minister", kind="OTHER")
+    with pytest.raises(SpanError, match="cuts across “Haider al-Abadi”"):
+        mention(review, "Minister Haider", minister)
+    assert rows() == before
+    # A name inside it, or around it, is fine.
+    mention(review, "Prime Minister Haider al-Abadi", abadi)
+    mention(review, "Abadi", abadi)
+
+
+def test_moving_a_mention_across_another_is_refused(review, abadi):
+    mention(review, "Ramadi", make_entity("Ramadi", kind="PLACE"))
+    army = mention(review, "army", make_entity("Iraqi army", kind="ORG"))
+    start, _ = where("army")
+    _, end = where("retake Ram")
+    with pytest.raises(SpanError, match="cuts across “Ramadi”"):
+        editing.move_span(span=army.span, start=start, end=end)
+    army.span.refresh_from_db()
+    assert army.span.exact == "army"
+
+
 def test_words_already_quoted_cannot_be_quoted_again(quote):
     before = rows()
     with pytest.raises(editing.AlreadyDone, match="already part of a quote"):
