@@ -26,7 +26,7 @@ import bisect
 import gc
 import itertools
 import re
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
@@ -66,7 +66,8 @@ CUES = sorted(
         "writes declared declares stressed stresses continued recalled recalls "
         "acknowledged admitted admits urged urges commented remarked responded "
         "observed concluded confirmed confirms announced announces tweeted posted "
-        "reported suggested"
+        "reported suggested called calling calls dubbed branded described "
+        "describing describes"
     )
 ) + ["according to", "went on", "went on to say"]
 # Reported speech without marks counts only with a plain speech verb and a
@@ -80,6 +81,17 @@ INDIRECT_CUES = _words(
 SUBJECT_ONLY_CUES = frozenset({"told", "tells", "tell", "telling"})
 # Cues whose speaker follows them ("according to the minister").
 OBJECT_CUES = frozenset({"according to"})
+# Cues that say what their object is ("called the closure “reckless”"): they
+# attribute only a quote after their object, in their clause, since most
+# uses ("a town called Marion") quote no one.
+NAMING_CUES = _words(
+    "called calling calls dubbed branded described describing describes"
+)
+# Words that open another clause: a cue after one of them, after the quote,
+# reports other words ("Fans chanted “…” although the chairman said ...").
+CLAUSE_BREAKS = frozenset({"although", "while", "whereas", "but", "which"})
+# Words joining a second verb to its sentence's subject ("… and said").
+COORDINATORS = frozenset({"and", "but"})
 CLAUSE_STARTERS = frozenset({"he", "she", "it", "they", "we", "there", "i"})
 
 PRONOUNS = {"he": PERSON, "she": PERSON, "they": ORG}
@@ -90,7 +102,8 @@ ROLE_NOUNS = _words(
     "prosecutor judge lawyer attorney head executive founder ceo king queen "
     "prince pope bishop lawmaker legislator mp congressman congresswoman "
     "representative negotiator adviser advisor analyst economist researcher "
-    "professor scientist doctor coach captain manager"
+    "professor scientist doctor coach captain manager boss councilor councillor "
+    "speaker sergeant owner"
 )
 DETERMINERS = frozenset({"the", "a", "an", "his", "her", "their", "its"})
 # Words before a name that belong to the title, not the name.
@@ -102,8 +115,23 @@ TITLE_WORDS = _words(
     "governor gov gov. mayor chancellor king queen prince princess pope judge "
     "justice chief director spokesman spokeswoman spokesperson ambassador "
     "commissioner deputy vice state chairman chairwoman ceo coach officer "
-    "former acting senior top"
+    "former acting senior top councilor councillor city ward congresswoman "
+    "congressman speaker leader sgt sgt. boss"
 )
+# Abbreviated titles, by the role noun that names the same office.
+TITLE_ROLES = {
+    "sen": "senator",
+    "gov": "governor",
+    "rep": "representative",
+    "gen": "general",
+    "sgt": "sergeant",
+    "capt": "captain",
+    "prof": "professor",
+    "dr": "doctor",
+}
+# How a demonym used as a noun ends: "the Spaniard", "the Irishman".
+DEMONYM_ENDINGS = ("ian", "ean", "can", "ese", "man", "ard", "i")
+POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
 NAME_PARTICLES = _words(
     "al el bin ibn bint abu de da di del della der den van von le la du dos das "
     "st st. mc"
@@ -147,6 +175,9 @@ _WORD = re.compile(r"\w", re.UNICODE)
 _SENTENCE_END = frozenset(".!?")
 # How the first part of a quote broken by its attribution ends: “We tried,”
 _BROKEN_OFF = frozenset(",—–…:")
+# What ends a sentence or a clause, outside quotation marks.
+_CLAUSE_ENDS = frozenset({".", ";", ":", "!", "?"})
+_CLAUSE_PUNCTUATION = _CLAUSE_ENDS | {","}
 # What stands before the opening mark of a quote that is its own utterance.
 _BEFORE_DIRECT = frozenset({",", ":", ";", "—", "–", "-", "(", ".", "!", "?"}) | (
     _CLOSE_DOUBLE | _CLOSE_SINGLE | {'"', "'"}
@@ -535,6 +566,8 @@ class _Article:
         # Mentions outside quotes, by position, for pronouns to look back on.
         self.people: list[tuple[int, FoundMention]] = []
         self.orgs: list[tuple[int, FoundMention]] = []
+        # Who spoke, by where the cue starts, as quotes are attributed.
+        self.said: list[tuple[int, FoundMention]] = []
 
     # Offsets --------------------------------------------------------------
 
@@ -549,6 +582,10 @@ class _Article:
         start = 0 if index == 0 else self.paragraph_starts[index - 1]
         end = self.breaks[index] if index < len(self.breaks) else len(self.text)
         return start, end
+
+    def previous_paragraph_start(self, char: int) -> int:
+        index = bisect.bisect_right(self.breaks, char)
+        return 0 if index < 2 else self.paragraph_starts[index - 2]
 
     def sentence_bounds(self, token: int) -> tuple[int, int]:
         """Token range of the sentence holding ``token``, within its paragraph."""
@@ -640,8 +677,11 @@ def _find(article: _Article, model: spacy.language.Language | None) -> Suggestio
         _model_entities(article, model)
     article.index_people()
     cues = _find_cues(article)
+    # Reported speech first: who speaks there ("Whitaker said she …") is
+    # who a pronoun by a quote further on may stand for.
+    indirect = _indirect(article, cues)
     quotes = _attribute(article, _join_split(article, raw_quotes, cues), cues)
-    quotes += _indirect(article, cues)
+    quotes += indirect
     quotes.sort(key=lambda q: q.parts[0])
     article.mentions.sort(key=lambda m: (m.start, m.end))
     return Suggestions(mentions=article.mentions, quotes=quotes)
@@ -835,6 +875,8 @@ def _join_split(
 class _Speaker:
     entry: GazetteerEntry | None
     name: str
+    # The speaker's mention by the cue; for a pronoun or a role noun, the
+    # antecedent's, which the quote does not take as its speaker mention.
     mention: FoundMention | None
     how: str  # name, pronoun, role, new
 
@@ -853,7 +895,7 @@ def _attribute(
             first, _ = article.sentence_bounds(article.token_at(raw.opening))
             _, last = article.sentence_bounds(article.token_at(raw.closing))
             window.update(range(first, last))
-        nearby = [c for c in cues if c.first in window]
+        nearby = [c for c in cues if c.first in window and _cue_fits(article, c, group)]
         edges = [
             article.token_at(position)
             for raw in group.raws
@@ -920,7 +962,42 @@ def _attribute(
         )
         quotes.append(quote)
         previous, previous_paragraph = quote, paragraph
+        if speaker is not None and speaker.mention is not None:
+            bisect.insort(
+                article.said, (quote.cue[0], speaker.mention), key=lambda s: s[0]
+            )
     return quotes
+
+
+def _cue_fits(article: _Article, cue: _Cue, group: _Group) -> bool:
+    """Whether ``cue`` may attribute the quote ``group``.
+
+    A naming cue attributes only a quote after its object, in its clause
+    (“Kowalczyk called the closure “reckless””). A cue after the quote does
+    not when a clause opens between them (“Fans chanted “…” although the
+    chairman said …”), unless a comma closes that clause before the cue, as
+    it does a relative clause in the speaker's name (“the company, which
+    employs 4,000 people, said”).
+    """
+    doc = article.doc
+    if cue.word in NAMING_CUES:
+        for raw in group.raws:
+            opening = article.token_at(raw.opening)
+            if cue.last + 1 < opening <= cue.last + 12 and not any(
+                doc[j].text in _CLAUSE_PUNCTUATION and not article.quoted[j]
+                for j in range(cue.last + 1, opening)
+            ):
+                return True
+        return False
+    closing = article.token_at(group.raws[-1].closing)
+    for j in range(closing + 1, cue.first):
+        word = doc[j].lower_
+        if word not in CLAUSE_BREAKS or article.quoted[j]:
+            continue
+        if word == "which" and any(doc[k].text == "," for k in range(j + 1, cue.first)):
+            continue
+        return False
+    return True
 
 
 def _quote_type(article: _Article, part: tuple[int, int], opening: int) -> str:
@@ -970,12 +1047,20 @@ def _sentence_subject(
     for i in sorted(t for t in window if t < cue.first):
         mention = article.mention_at_start.get(i)
         if mention and mention.kind in {PERSON, ORG} and not article.quoted[i]:
+            last = article.token_at(mention.end - 1)
+            if (
+                last + 1 < len(article.doc)
+                and article.doc[last + 1].text in POSSESSIVES
+            ):
+                continue  # "Mr Ashworth’s spokesman": the owner is not the subject
             return _Speaker(mention.entity, mention.name, mention, "name")
     return None
 
 
 def _look_left(article: _Article, cue: _Cue, window: set[int]) -> _Speaker | None:
     doc = article.doc
+    if cue.first and doc[cue.first - 1].text == ",":
+        return _before_apposition(article, cue.first - 1, window)
     i = cue.first - 1
     steps = 0
     while i >= 0 and i in window and steps < 8:
@@ -992,8 +1077,16 @@ def _look_left(article: _Article, cue: _Cue, window: set[int]) -> _Speaker | Non
         lower = text.lower()
         if lower in PRONOUNS:
             return _resolve_pronoun(article, lower, article.starts[i])
-        if lower in ROLE_NOUNS and _has_determiner(article, i):
-            return _resolve_pronoun(article, "he", article.starts[i], how="role")
+        if _is_role(article, i):
+            return _resolve_role(article, i)
+        if lower in COORDINATORS and i == cue.first - 1:
+            # "called the bill “…” and said": the second verb's speaker is
+            # the first's, the sentence's subject.
+            return _sentence_subject(article, cue, window)
+        if _is_plural_role(lower) or (lower in POSSESSIVES and i < cue.first - 1):
+            # "Treasury officials said", "Mr Ashworth’s spokesman said": no
+            # one named speaks, and the owner is not the speaker.
+            return None
         if i == cue.first - 1 and text[:1].isupper():
             return _new_name(article, *_name_run_left(article, i, window))
         if text in {".", ";", "!", "?"}:
@@ -1001,6 +1094,80 @@ def _look_left(article: _Article, cue: _Cue, window: set[int]) -> _Speaker | Non
         i -= 1
         steps += 1
     return None
+
+
+def _before_apposition(
+    article: _Article, comma: int, window: set[int]
+) -> _Speaker | None:
+    """The speaker before a cue that follows ``comma``, which closes what
+    describes the speaker or names them: “Polly Nnamdi, Shelter’s chief
+    executive, said”, “NASA, which operates the satellites, said”, “the
+    club’s chairman, Peter Lomas, said”.
+
+    The sentence back from the comma is cut at its commas into stretches.
+    Going back, the speaker is the first stretch that is a name and either
+    starts the clause (the subject, followed by what describes it) or follows
+    a description ending in a role noun (a description is not a speaker, even
+    if it ends in a name: “Elchin Mammadli, an adviser to President Ilham
+    Aliyev, told”). A name after a name, as in “Punta Arenas, Chile” or
+    “Rafael Ortiz, R-Texas”, is skipped. A stretch opening with a pronoun is
+    a clause the cue goes on, and the pronoun its speaker.
+    """
+    doc = article.doc
+    stretches: list[tuple[int, int]] = []  # nearest first
+    last = i = comma - 1
+    starts_clause = False
+    while True:
+        if i < 0 or i not in window or article.quoted[i] or doc[i].text in _CLAUSE_ENDS:
+            starts_clause = True
+        if starts_clause or comma - i > 40 or doc[i].text == ",":
+            if i < last:
+                stretches.append((i + 1, last))
+            if starts_clause or doc[i].text != ",":
+                break
+            last = i - 1
+        i -= 1
+    for k, (first, last) in enumerate(stretches):
+        if doc[first].lower_ in PRONOUNS:
+            # "She defended the plan, adding": the cue goes on her clause.
+            return _resolve_pronoun(article, doc[first].lower_, article.starts[first])
+        if not _names_only(article, first, last):
+            if k + 1 == len(stretches) and starts_clause and _is_role(article, last):
+                return _resolve_role(article, last)  # "The minister, who …, said"
+            continue
+        mention = article.mention_at_end.get(last)
+        if k + 1 == len(stretches):
+            if not starts_clause:
+                return None
+            if mention is not None:
+                if mention.kind == PLACE:
+                    return None
+                return _Speaker(mention.entity, mention.name, mention, "name")
+            if _is_role(article, last):
+                return _resolve_role(article, last)
+            return _new_name(article, *_name_run_left(article, last, window))
+        before_first, before_last = stretches[k + 1]
+        if _names_only(article, before_first, before_last):
+            continue
+        if mention is not None and mention.kind in {PERSON, ORG}:
+            return _Speaker(mention.entity, mention.name, mention, "name")
+        if mention is None and doc[before_last].lower_ in ROLE_NOUNS:
+            return _new_name(article, *_name_run_left(article, last, window))
+    return None
+
+
+def _names_only(article: _Article, first: int, last: int) -> bool:
+    """Whether tokens ``first`` to ``last`` are all a name's: no lower-case
+    word outside a mention but a particle ("de", "van") or a determiner
+    ("the Defensoría del Pueblo")."""
+    doc = article.doc
+    return not any(
+        doc[j].text[:1].islower()
+        and not article.taken[j]
+        and doc[j].lower_ not in NAME_PARTICLES
+        and doc[j].lower_ not in DETERMINERS
+        for j in range(first, last + 1)
+    )
 
 
 def _look_right(article: _Article, cue: _Cue, window: set[int]) -> _Speaker | None:
@@ -1018,12 +1185,8 @@ def _look_right(article: _Article, cue: _Cue, window: set[int]) -> _Speaker | No
         if lower in PRONOUNS and i == cue.last + 1:
             return _resolve_pronoun(article, lower, article.starts[i])
         following = doc[i + 1].text if i + 1 < len(doc) else ""
-        if (
-            lower in ROLE_NOUNS
-            and _has_determiner(article, i)
-            and not _is_name_token(following)
-        ):
-            return _resolve_pronoun(article, "he", article.starts[i], how="role")
+        if _is_role(article, i) and not _is_name_token(following):
+            return _resolve_role(article, i)
         if text[:1].isupper() and lower not in TITLE_WORDS:
             return _new_name(article, *_name_run_right(article, i, window))
         skippable = lower in DETERMINERS or lower in TITLE_WORDS or text[:1].isupper()
@@ -1035,18 +1198,163 @@ def _look_right(article: _Article, cue: _Cue, window: set[int]) -> _Speaker | No
 
 def _has_determiner(article: _Article, i: int) -> bool:
     for j in range(i - 1, max(-1, i - 4), -1):
-        if article.doc[j].lower_ in DETERMINERS:
+        lower = article.doc[j].lower_
+        if lower in POSSESSIVES:
+            return False  # "the president’s spokesman": the president's
+        if lower in DETERMINERS:
             return True
     return False
 
 
-def _resolve_pronoun(
-    article: _Article, pronoun: str, char: int, how: str = "pronoun"
-) -> _Speaker | None:
-    antecedent = article.last_before(char, PRONOUNS[pronoun])
+def _is_role(article: _Article, i: int) -> bool:
+    """Whether the word at ``i`` calls a person by what they are: "the
+    mayor", "the Ashford boss", "the Spaniard", "the 27-year-old"."""
+    doc = article.doc
+    text = doc[i].text
+    lower = text.lower()
+    if lower in ROLE_NOUNS:
+        return _has_determiner(article, i)
+    if lower == "old" and i >= 5 and doc[i - 2].lower_ == "year":
+        return doc[i - 5].lower_ == "the"
+    return (
+        i > 0
+        and doc[i - 1].lower_ == "the"
+        and text[:1].isupper()
+        and lower.endswith(DEMONYM_ENDINGS)
+        and not article.taken[i]
+    )
+
+
+def _is_plural_role(word: str) -> bool:
+    """ "officials", "MPs", "congressmen": people not named, never one person."""
+    if word.endswith("men"):
+        return word[:-3] + "man" in ROLE_NOUNS
+    return word.endswith("s") and word[:-1] in ROLE_NOUNS
+
+
+def _resolve_pronoun(article: _Article, pronoun: str, char: int) -> _Speaker | None:
+    kind = PRONOUNS[pronoun]
+    if kind == PERSON:
+        antecedent = _antecedent(article, char)
+    else:
+        antecedent = article.last_before(char, kind)
     if antecedent is None:
         return None
-    return _Speaker(antecedent.entity, antecedent.name, None, how)
+    return _Speaker(antecedent.entity, antecedent.name, antecedent, "pronoun")
+
+
+def _resolve_role(article: _Article, i: int) -> _Speaker | None:
+    """The person a role noun at ``i`` stands for: one named with that title
+    before ("President Ana Ruiz" for "the president") when there is one,
+    else whoever "he" would be."""
+    char = article.starts[i]
+    role = article.doc[i].lower_
+    titled = {
+        _person_key(mention)
+        for start, mention in article.people
+        if start < char and role in _titles(article, mention)
+    }
+    antecedent = _antecedent(article, char, titled)
+    if antecedent is None:
+        return None
+    return _Speaker(antecedent.entity, antecedent.name, antecedent, "role")
+
+
+def _antecedent(
+    article: _Article, char: int, among: Collection[Hashable] = ()
+) -> FoundMention | None:
+    """The person a pronoun or role noun at ``char`` stands for (one of
+    ``among``, keys of ``_person_key``, if any): the later of the last
+    speaker quoted and the last person who was a sentence's subject, in this
+    paragraph or the one before; else the last person named.
+
+    A person named as an object or inside a clause ("Etxeberria, who
+    replaced Rui Conceição, is unbeaten. He said") is passed over.
+    """
+
+    def fits(mention: FoundMention) -> bool:
+        return not among or _person_key(mention) in among
+
+    since = article.previous_paragraph_start(char)
+    speaker = next(
+        (
+            (start, mention)
+            for start, mention in reversed(article.said)
+            if start < char and mention.kind == PERSON and fits(mention)
+        ),
+        None,
+    )
+    if speaker is not None and speaker[0] < since:
+        speaker = None
+    index = bisect.bisect_left(article.people, char, key=lambda p: p[0])
+    subject = None
+    for start, mention in reversed(article.people[:index]):
+        if start < since:
+            break
+        if fits(mention) and _is_subject(article, mention):
+            subject = (start, mention)
+            break
+    found = [c for c in (speaker, subject) if c is not None]
+    if found:
+        return max(found, key=lambda c: c[0])[1]
+    return next(
+        (m for start, m in reversed(article.people[:index]) if fits(m)),
+        None,
+    )
+
+
+def _person_key(mention: FoundMention) -> Hashable:
+    return mention.entity.key if mention.entity else normalize_name(mention.name)
+
+
+def _is_subject(article: _Article, mention: FoundMention) -> bool:
+    """Whether ``mention`` is the subject of its sentence or of a clause
+    joined to it: it opens the sentence, after titles at most ("Ashford boss
+    Gary Holloway said"), or follows its first comma ("The store's owner,
+    Raj Patel, told", "In Brussels, Hruby said"), or a conjunction after a
+    comma (", but Senate Majority Leader Thomas Brennan said").
+
+    Not in "Etxeberria, who replaced Rui Conceição", "praised Ortiz and
+    Whitaker" or "led by the prime minister, Gustavo Ríos".
+    """
+    doc = article.doc
+    first = article.token_at(mention.start)
+    sentence_first, _ = article.sentence_bounds(first)
+    j = first - 1
+    while j >= sentence_first and (
+        doc[j].text[:1].isupper()
+        or doc[j].lower_ in DETERMINERS
+        or doc[j].lower_ in TITLE_WORDS
+        or doc[j].lower_ in ROLE_NOUNS
+    ):
+        j -= 1
+    if j < sentence_first:
+        return True
+    if doc[j].lower_ in COORDINATORS or doc[j].lower_ in CLAUSE_BREAKS:
+        return j > sentence_first and doc[j - 1].text == ","
+    return doc[j].text == "," and not any(
+        doc[k].text == "," for k in range(sentence_first, j)
+    )
+
+
+def _titles(article: _Article, mention: FoundMention) -> set[str]:
+    """The titles and roles named with a person's mention: "Sen." (as
+    "senator") in "Sen. Claire Whitaker", "minister" in "the prime
+    minister, Gustavo Ríos"."""
+    doc = article.doc
+    first = article.token_at(mention.start)
+    titles = set()
+    j = first - 1
+    if j > 0 and doc[j].text == ",":
+        j -= 1
+    while j >= 0 and first - j <= 4:
+        word = doc[j].lower_.rstrip(".")
+        word = TITLE_ROLES.get(word, word)
+        if word not in ROLE_NOUNS and word not in TITLE_WORDS:
+            break
+        titles.add(word)
+        j -= 1
+    return titles
 
 
 def _is_name_token(text: str) -> bool:
@@ -1097,16 +1405,19 @@ def _new_name(article: _Article, first: int, last: int) -> _Speaker | None:
         first += 1
     if first < last and doc[last].lower_ in ORGANISATION_WORDS:
         return _new_organisation(article, first, last)
-    # Keep the name's last words: "Turkish Foreign Minister Ali Veli" → "Ali Veli".
-    words = [i for i in range(first, last + 1) if doc[i].text != "-"]
-    if len(words) > 3:
-        first = words[-2]
-        while first > 0 and (
-            doc[first - 1].text == "-" or doc[first - 1].lower_ in NAME_PARTICLES
-        ):
-            first -= 1
-    if first > last or doc[last].text.endswith("."):
+    if (
+        first > last
+        or doc[last].text.endswith(".")
+        or _is_plural_role(doc[last].lower_)
+    ):
         return None
+    # The name follows its last title: "Turkish Foreign Minister Ali Veli" →
+    # "Ali Veli", "Ward 2 City Councilor Tamika Brooks" → "Tamika Brooks";
+    # a name of four words has none ("Rosa Elvira Quispe Mamani").
+    for i in range(last - 1, first - 1, -1):
+        if doc[i].lower_ in TITLE_WORDS or doc[i].lower_ in ROLE_NOUNS:
+            first = i + 1
+            break
     if any(article.taken[first : last + 1]) or any(article.quoted[first : last + 1]):
         return None
     while first <= last and (
@@ -1123,16 +1434,21 @@ def _new_name(article: _Article, first: int, last: int) -> _Speaker | None:
     if first == sentence_first and len(words) == 1 and name.endswith("s"):
         return None  # "Officials said", "Residents said"
     start, end = article.starts[first], article.ends[last]
-    # A surname of someone named before, or someone proposed before.
+    # A surname of someone named before, or someone proposed before; or one
+    # word of one earlier name ("Quispe" for Rosa Elvira Quispe Mamani, "Zhang"
+    # for Zhang Wei).
     key = normalize_name(name)
+    holders: dict[str, FoundMention] = {}
     for _, known in reversed(article.people):
         if known.start >= start:
             continue
         known_key = normalize_name(known.name)
         if key == known_key or known_key.split()[-1:] == key.split()[-1:]:
-            mention = FoundMention(start, end, name, known.entity, known.name, PERSON)
-            article.add_person(first, last, mention)
-            return _Speaker(known.entity, known.name, mention, "name")
+            return _known_speaker(article, first, last, known)
+        if len(words) == 1 and key in known_key.split():
+            holders.setdefault(known_key, known)
+    if len(holders) == 1:
+        return _known_speaker(article, first, last, *holders.values())
     entry = article.gazetteer.lookup(name)
     full = None if entry or len(words) > 1 else _full_name_before(article, first)
     if full is not None:
@@ -1158,7 +1474,50 @@ def _new_name(article: _Article, first: int, last: int) -> _Speaker | None:
         entry.kind if entry else PERSON,
     )
     article.add_person(first, last, mention)
+    if entry is None:
+        _link_surname(article, mention, *(full or (first, last)))
     return _Speaker(entry, mention.name, mention, "name" if entry else "new")
+
+
+def _link_surname(
+    article: _Article, mention: FoundMention, first: int, last: int
+) -> None:
+    """A proposed person's surname further on is them too, as a known
+    person's is (``_match_surnames``): "Holloway's side" after "Gary
+    Holloway said", for a pronoun after it to find."""
+    key = _surname_key(article, first, last)
+    if key is None:
+        return
+    after = article.ends[last]
+    for i in np.flatnonzero(article.norm_array == key).tolist():
+        if article.starts[i] < after or article.taken[i]:
+            continue
+        text = article.doc[i].text
+        if not text[:1].isupper():
+            continue
+        found = FoundMention(
+            article.starts[i], article.ends[i], text, None, mention.name, PERSON
+        )
+        if article.quoted[i]:
+            article.add_mention(i, i, found)
+        else:
+            article.add_person(i, i, found)
+
+
+def _known_speaker(
+    article: _Article, first: int, last: int, known: FoundMention
+) -> _Speaker:
+    """Tokens ``first`` to ``last`` as a mention of the person ``known`` names."""
+    mention = FoundMention(
+        article.starts[first],
+        article.ends[last],
+        article.span_text(first, last),
+        known.entity,
+        known.name,
+        PERSON,
+    )
+    article.add_person(first, last, mention)
+    return _Speaker(known.entity, known.name, mention, "name")
 
 
 def _new_organisation(article: _Article, first: int, last: int) -> _Speaker | None:
@@ -1186,28 +1545,37 @@ def _new_organisation(article: _Article, first: int, last: int) -> _Speaker | No
 
 
 def _full_name_before(article: _Article, surname: int) -> tuple[int, int] | None:
-    """The last full name ending in the word at ``surname`` before it (two to
-    four capitalised words, not marked or quoted already), as token bounds."""
+    """The last full name holding the word at ``surname`` before it (two to
+    four capitalised words, not marked or quoted already), as token bounds:
+    "Ana Lucía Ferreira" for "Ferreira", "Rosa Elvira Quispe Mamani" for
+    "Quispe"."""
     doc = article.doc
     word = doc[surname].text
-    for last in range(surname - 1, 0, -1):
-        if doc[last].text != word or article.taken[last] or article.quoted[last]:
+    for match in range(surname - 1, -1, -1):
+        if doc[match].text != word or article.taken[match] or article.quoted[match]:
             continue
-        first = last
-        while (
-            first > 0
-            and last - first < 3
-            and not article.taken[first - 1]
-            and not article.quoted[first - 1]
-            and _is_name_token(doc[first - 1].text)
-            and doc[first - 1].lower_ not in NOT_NAMES
-            and doc[first - 1].lower_ not in LEADING_WORDS
-            and doc[first - 1].lower_ not in TITLE_WORDS
-        ):
+        first = last = match
+        while first > 0 and last - first < 3 and _in_full_name(article, first - 1):
             first -= 1
+        while (
+            last + 1 < surname and last - first < 3 and _in_full_name(article, last + 1)
+        ):
+            last += 1
         if first < last:
             return first, last
     return None
+
+
+def _in_full_name(article: _Article, i: int) -> bool:
+    lower = article.doc[i].lower_
+    return (
+        not article.taken[i]
+        and not article.quoted[i]
+        and _is_name_token(article.doc[i].text)
+        and lower not in NOT_NAMES
+        and lower not in LEADING_WORDS
+        and lower not in TITLE_WORDS
+    )
 
 
 def _indirect(article: _Article, cues: list[_Cue]) -> list[FoundQuote]:
@@ -1234,17 +1602,27 @@ def _indirect(article: _Article, cues: list[_Cue]) -> list[FoundQuote]:
         else:
             continue
         sentence_first, sentence_last = article.sentence_bounds(cue.first)
-        if nxt >= sentence_last or any(article.quoted[sentence_first:sentence_last]):
+        if nxt >= sentence_last:
             continue
         end_token = sentence_last - 1
         while end_token > start_token and not doc[end_token].text[:1].isalnum():
             end_token -= 1
-        if end_token - start_token < 2:
+        # Up to the clause's last word: the opening mark of a quote in the
+        # next sentence is counted in this one (see ``_sentence_starts``).
+        if end_token - start_token < 2 or any(
+            article.quoted[sentence_first : end_token + 1]
+        ):
             continue
         window = set(range(sentence_first, sentence_last))
         speaker = _look_left(article, cue, window)
         if speaker is None:
             continue
+        if speaker.mention is not None:
+            bisect.insort(
+                article.said,
+                (article.starts[cue.first], speaker.mention),
+                key=lambda s: s[0],
+            )
         found.append(
             FoundQuote(
                 [(article.starts[start_token], article.ends[end_token])],
