@@ -93,6 +93,10 @@ CLAUSE_BREAKS = frozenset({"although", "while", "whereas", "but", "which"})
 # Words joining a second verb to its sentence's subject ("… and said").
 COORDINATORS = frozenset({"and", "but"})
 CLAUSE_STARTERS = frozenset({"he", "she", "it", "they", "we", "there", "i"})
+# Words before a cue that deny the speech ("would not say", "declined to
+# say whether"): the cue reports nothing.
+NEGATIONS = frozenset({"not", "n't", "never"})
+REFUSALS = _words("declined declines declining refused refuses refusing")
 
 PRONOUNS = {"he": PERSON, "she": PERSON, "they": ORG}
 ROLE_NOUNS = _words(
@@ -116,7 +120,10 @@ TITLE_WORDS = _words(
     "justice chief director spokesman spokeswoman spokesperson ambassador "
     "commissioner deputy vice state chairman chairwoman ceo coach officer "
     "former acting senior top councilor councillor city ward congresswoman "
-    "congressman speaker leader sgt sgt. boss"
+    "congressman speaker leader sgt sgt. boss cllr cllr. councilman "
+    "councilwoman alderman insp insp. inspector det det. detective supt supt. "
+    "superintendent constable pc cmdr cmdr. commander financial operating "
+    "executive"
 )
 # Abbreviated titles, by the role noun that names the same office.
 TITLE_ROLES = {
@@ -128,6 +135,11 @@ TITLE_ROLES = {
     "capt": "captain",
     "prof": "professor",
     "dr": "doctor",
+    "cllr": "councillor",
+    "insp": "inspector",
+    "det": "detective",
+    "supt": "superintendent",
+    "cmdr": "commander",
 }
 # How a demonym used as a noun ends: "the Spaniard", "the Irishman".
 DEMONYM_ENDINGS = ("ian", "ean", "can", "ese", "man", "ard", "i")
@@ -150,14 +162,21 @@ NOT_NAMES = _words(
     "researchers investigators prosecutors lawyers economists"
 )
 
-# The last word of an organisation's name, not a person's.
+# The last word of an organisation's name, not a person's, or its first before
+# "of" or "for" ("Department for Transport").
 ORGANISATION_WORDS = _words(
     "authority agency ministry council party bank company group association "
     "institute university committee commission union federation corporation "
     "inc inc. ltd ltd. plc police army navy service office department board "
     "court organisation organization foundation fund trust society club "
-    "airlines airways network league coalition alliance"
+    "airlines airways network league coalition alliance foods holdings "
+    "corp corp. co co. llc college school hospital partners "
+    "capital motors industries energy media"
 )
+
+# Words before a place or a body that is not the subject: "Students at
+# Kirklees College", "Lena Ortiz of New Mexico".
+PREPOSITIONS = _words("of for from at in with by near on inside outside")
 
 # Capitalised at the start of a sentence, before a name.
 LEADING_WORDS = _words(
@@ -814,8 +833,14 @@ class _Cue:
 def _find_cues(article: _Article) -> list[_Cue]:
     matcher, cues = _cue_matcher()
     found = []
-    for match_id, start, end in matcher(article.doc):
+    doc = article.doc
+    for match_id, start, end in matcher(doc):
         if any(article.quoted[start:end]) or any(article.taken[start:end]):
+            continue
+        before = doc[start - 1].lower_ if start else ""
+        if before in NEGATIONS or (
+            before == "to" and start > 1 and doc[start - 2].lower_ in REFUSALS
+        ):
             continue
         found.append(_Cue(start, end - 1, cues[match_id]))
     # "went on to say" holds "went on": keep the longest at each start.
@@ -842,9 +867,11 @@ def _join_split(
     """Join “A,” he said, adding, “B” into one quote of two parts.
 
     The first part must end as a broken sentence does (a comma or a dash
-    inside the marks) and the few words between the two must hold a cue;
-    two quoted fragments of one sentence (“crashed the economy” and warned
-    voters not to “fall for it”) stay two quotes.
+    inside the marks) and the words between the two must hold a cue and end
+    no sentence before their last ("said Dana Whitfield, president of the
+    National Federation of Public Employees."); two quoted fragments of one
+    sentence (“crashed the economy” and warned voters not to “fall for it”)
+    stay two quotes.
     """
     groups: list[_Group] = []
     for raw in raws:
@@ -861,8 +888,12 @@ def _join_split(
             if (
                 same_paragraph
                 and last_text[-1:] in _BROKEN_OFF
-                and 0 < gap_last - gap_first + 1 <= 12
+                and 0 < gap_last - gap_first + 1 <= 30
                 and between
+                and not any(
+                    article.text[article.starts[j]] in _SENTENCE_END
+                    for j in range(gap_first, gap_last)
+                )
             ):
                 group.raws.append(raw)
                 group.gap_cues.extend(between)
@@ -887,24 +918,34 @@ def _attribute(
     quotes = []
     previous: FoundQuote | None = None
     previous_paragraph = -1
+    # Cues that attributed a quote already, by first token: one cue is one
+    # attribution, which the reviewer steps through once.
+    used: set[int] = set()
     for group in groups:
         parts = [part for raw in group.raws for part in raw.parts]
         opening = article.token_at(group.raws[0].opening)
+        closing = article.token_at(group.raws[-1].closing)
         window: set[int] = set()
         for raw in group.raws:
             first, _ = article.sentence_bounds(article.token_at(raw.opening))
             _, last = article.sentence_bounds(article.token_at(raw.closing))
-            window.update(range(first, last))
-        nearby = [c for c in cues if c.first in window and _cue_fits(article, c, group)]
+            window.update(range(first, _attribution_after(article, last, cues)))
+        fitting = [
+            c for c in cues if c.first in window and _cue_fits(article, c, group)
+        ]
+        nearby = [c for c in fitting if c.first not in used]
         edges = [
             article.token_at(position)
             for raw in group.raws
             for position in (raw.opening, raw.closing)
         ]
-        # The attribution between the parts first, then the nearest cue.
+        # The attribution between the parts first, then the nearest cue; a
+        # cue after the quote that "and" joins on ("said the cuts were “…”
+        # and warned that") reports what follows it, so it comes last.
         nearby.sort(
             key=lambda c: (
                 c not in group.gap_cues,
+                c.first > closing and article.doc[c.first - 1].lower_ in COORDINATORS,
                 min(min(abs(c.first - e), abs(c.last - e)) for e in edges),
                 c.first,
             )
@@ -918,21 +959,31 @@ def _attribute(
             if speaker is not None:
                 cue = candidate
                 break
+        # A cue here attributed the quote before: this one goes on that
+        # sentence, and on that speaker when no cue names another ("He said
+        # his players had ‘earned the right’ to dream, adding that …).
+        carried = len(fitting) > len(nearby)
         if cue is None and nearby:
             cue = nearby[0]
+            if carried and previous is not None and previous.speaker_name:
+                speaker = _Speaker(
+                    previous.speaker, previous.speaker_name, None, "pronoun"
+                )
         kind = _quote_type(article, parts[0], opening)
         paragraph = bisect.bisect_right(article.breaks, article.starts[opening])
         if cue is None:
             # Unattributed: a whole sentence that carries on the quote before
-            # it is kept with that speaker; a scare-quoted word is not a quote.
+            # it is kept with that speaker, as is any quote whose cue
+            # attributed the one before (“What else would I do?” he asked.
+            # “This is …”); a scare-quoted word is not a quote.
             words = len(article.text[parts[0][0] : parts[-1][1]].split())
-            if kind != DIRECT or words < 3:
+            if not carried and (kind != DIRECT or words < 3):
                 continue
             if previous is not None and paragraph - previous_paragraph <= 1:
                 quotes.append(
                     FoundQuote(
                         parts,
-                        DIRECT,
+                        kind,
                         None,
                         None,
                         previous.speaker,
@@ -961,12 +1012,41 @@ def _attribute(
             round(confidence, 2),
         )
         quotes.append(quote)
+        used.add(cue.first)
         previous, previous_paragraph = quote, paragraph
         if speaker is not None and speaker.mention is not None:
             bisect.insort(
                 article.said, (quote.cue[0], speaker.mention), key=lambda s: s[0]
             )
     return quotes
+
+
+def _attribution_after(article: _Article, start: int, cues: list[_Cue]) -> int:
+    """Where the window of a quote that ends its sentence at ``start`` ends:
+    past the next sentence when that is only a cue and who spoke (“What
+    else would I do?” he asked.), which is the quote's attribution.
+    """
+    doc = article.doc
+    if start >= len(doc):
+        return start
+    _, end = article.sentence_bounds(start)
+    index = bisect.bisect_left(cues, start, key=lambda c: c.first)
+    if end - start > 8 or index == len(cues) or cues[index].first >= end:
+        return start
+    cue = cues[index]
+    for j in range(start, end):
+        lower = doc[j].lower_
+        if not (
+            cue.first <= j <= cue.last
+            or doc[j].is_punct
+            or lower in PRONOUNS
+            or lower in DETERMINERS
+            or lower in TITLE_WORDS
+            or lower in ROLE_NOUNS
+            or _is_name_token(doc[j].text)
+        ):
+            return start
+    return end
 
 
 def _cue_fits(article: _Article, cue: _Cue, group: _Group) -> bool:
@@ -1068,6 +1148,13 @@ def _look_left(article: _Article, cue: _Cue, window: set[int]) -> _Speaker | Non
             return None
         mention = article.mention_at_end.get(i)
         if mention is not None:
+            first = article.token_at(mention.start)
+            if (
+                i == cue.first - 1
+                and first - 1 in window
+                and doc[first - 1].text in PREPOSITIONS
+            ):
+                return _before_preposition(article, first, i, window)
             if mention.kind in {PERSON, ORG, OTHER} or i == cue.first - 1:
                 return _Speaker(mention.entity, mention.name, mention, "name")
             i = article.token_at(mention.start) - 1
@@ -1077,6 +1164,8 @@ def _look_left(article: _Article, cue: _Cue, window: set[int]) -> _Speaker | Non
         lower = text.lower()
         if lower in PRONOUNS:
             return _resolve_pronoun(article, lower, article.starts[i])
+        if lower in ORGANISATION_WORDS and text.islower() and i == cue.first - 1:
+            return _organisation_by_word(article, i, window)
         if _is_role(article, i):
             return _resolve_role(article, i)
         if lower in COORDINATORS and i == cue.first - 1:
@@ -1088,12 +1177,53 @@ def _look_left(article: _Article, cue: _Cue, window: set[int]) -> _Speaker | Non
             # one named speaks, and the owner is not the speaker.
             return None
         if i == cue.first - 1 and text[:1].isupper():
-            return _new_name(article, *_name_run_left(article, i, window))
+            first, last = _name_run_left(article, i, window)
+            if first - 1 in window and doc[first - 1].text in PREPOSITIONS:
+                return _before_preposition(article, first, last, window)
+            return _new_name(article, first, last)
         if text in {".", ";", "!", "?"}:
             return None
         i -= 1
         steps += 1
     return None
+
+
+def _before_preposition(
+    article: _Article, first: int, last: int, window: set[int]
+) -> _Speaker | None:
+    """The speaker before a cue whose last words, from ``first``, follow a
+    preposition: the organisation they end ("The Department for Transport
+    said", "the Bank of England said"), or the person they place
+    ("Representative Lena Ortiz of New Mexico said"). A place or a body after
+    any other preposition, or after a plain noun, is not who spoke
+    ("Students at Kirklees College said", "officials in Kyiv said").
+    """
+    doc = article.doc
+    preposition = doc[first - 1].text
+    before = first - 2
+    if (
+        before not in window
+        or article.quoted[before]
+        or not _is_name_token(doc[before].text)
+    ):
+        return None
+    mention = article.mention_at_end.get(before)
+    name_first = (
+        article.token_at(mention.start)
+        if mention
+        else _name_run_left(article, before, window)[0]
+    )
+    if preposition in {"of", "for"} and any(
+        doc[j].lower_ in ORGANISATION_WORDS for j in range(name_first, first - 1)
+    ):
+        return _new_organisation(article, name_first, last)
+    if preposition not in {"of", "from"}:
+        return None
+    if mention is not None:
+        if mention.kind in {PERSON, ORG}:
+            return _Speaker(mention.entity, mention.name, mention, "name")
+        return None
+    return _new_name(article, name_first, before)
 
 
 def _before_apposition(
@@ -1194,6 +1324,72 @@ def _look_right(article: _Article, cue: _Cue, window: set[int]) -> _Speaker | No
             return None
         i += 1
     return None
+
+
+def _organisation_by_word(
+    article: _Article, i: int, window: set[int]
+) -> _Speaker | None:
+    """The organisation a lower-case word like "union" at ``i`` names: the
+    one its capitalised words before it name ("The United Food and
+    Commercial Workers union said"), or after "the", the last organisation
+    named, as "they" is ("the union said"). Not after a preposition: "a
+    spokesman for the union said" is the spokesman."""
+    doc = article.doc
+    before = i - 1
+    if before not in window:
+        return None
+    mention = article.mention_at_end.get(before)
+    if mention is not None:
+        if mention.kind == ORG:
+            return _Speaker(mention.entity, mention.name, mention, "name")
+        return None
+    if doc[before].lower_ == "the":
+        if _after_preposition(article, before):
+            return None
+        found = _organisation_for(article, doc[i].lower_, article.starts[i])
+        if found is not None:
+            return _Speaker(found.entity, found.name, found, "role")
+        return None
+    if _is_name_token(doc[before].text):
+        first, _ = _name_run_left(article, before, window)
+        # Joined by "and", "of" or "for" into one name.
+        while (
+            first - 2 in window
+            and doc[first - 1].text in {"and", "of", "for", "&"}
+            and _is_name_token(doc[first - 2].text)
+            and not article.taken[first - 2]
+        ):
+            first, _ = _name_run_left(article, first - 2, window)
+        if _after_preposition(article, first):
+            return None
+        return _new_organisation(article, first, i)
+    return None
+
+
+def _after_preposition(article: _Article, i: int) -> bool:
+    """Whether the phrase starting at ``i`` follows a preposition, past a
+    determiner: "for the", "of"."""
+    j = i - 1
+    if j > 0 and article.doc[j].lower_ in DETERMINERS:
+        j -= 1
+    return j >= 0 and article.doc[j].text in PREPOSITIONS
+
+
+def _organisation_for(article: _Article, word: str, char: int) -> FoundMention | None:
+    """The organisation "the union" (``word``) at ``char`` stands for: the
+    last one named before with that word in its name, else the last that
+    was a sentence's subject ("Northwind" for "the company", not the
+    "Securities and Exchange Commission" whose filings were cited), else the
+    last named."""
+    index = bisect.bisect_left(article.orgs, char, key=lambda o: o[0])
+    earlier = [mention for _, mention in reversed(article.orgs[:index])]
+    named = next((m for m in earlier if word in normalize_name(m.name).split()), None)
+    if named is not None:
+        return named
+    return next(
+        (m for m in earlier if _is_subject(article, m)),
+        earlier[0] if earlier else None,
+    )
 
 
 def _has_determiner(article: _Article, i: int) -> bool:
@@ -1541,6 +1737,9 @@ def _new_organisation(article: _Article, first: int, last: int) -> _Speaker | No
         entry.kind if entry else ORG,
     )
     article.add_mention(first, last, mention)
+    if mention.kind == ORG:
+        # For "they" and "the union" further on.
+        bisect.insort(article.orgs, (mention.start, mention), key=lambda o: o[0])
     return _Speaker(entry, mention.name, mention, "name" if entry else "new")
 
 
@@ -1549,10 +1748,11 @@ def _full_name_before(article: _Article, surname: int) -> tuple[int, int] | None
     four capitalised words, not marked or quoted already), as token bounds:
     "Ana Lucía Ferreira" for "Ferreira", "Rosa Elvira Quispe Mamani" for
     "Quispe"."""
-    doc = article.doc
-    word = doc[surname].text
+    norms = article.norms
+    word = norms[surname]
     for match in range(surname - 1, -1, -1):
-        if doc[match].text != word or article.taken[match] or article.quoted[match]:
+        # By NORM: "Alvarez" is the "José Álvarez" named before.
+        if norms[match] != word or article.taken[match] or article.quoted[match]:
             continue
         first = last = match
         while first > 0 and last - first < 3 and _in_full_name(article, first - 1):

@@ -544,6 +544,144 @@ def test_a_cue_after_the_quote_in_another_clause_does_not_attribute_it():
     assert quotes(text)[0][1] == "Lagos City Council"
 
 
+def cues(text: str, *entries: GazetteerEntry) -> list[tuple[str | None, str]]:
+    """Each quote's cue, as text, and speaker."""
+    gazetteer = Gazetteer.from_entities([(entry, []) for entry in entries])
+    return [
+        (text[slice(*q.cue)] if q.cue else None, q.speaker_name)
+        for q in find_suggestions(text, gazetteer).quotes
+    ]
+
+
+def test_a_split_quote_with_a_long_attribution_is_one_quote():
+    text = (
+        "“Our members are tired of being used as bargaining chips,” said Dana "
+        "Whitfield, president of the National Federation of Public Employees. "
+        "“They show up. They do their jobs.”"
+    )
+    (quote,) = find(text).quotes
+    assert [text[s:e] for s, e in quote.parts] == [
+        "Our members are tired of being used as bargaining chips,",
+        "They show up. They do their jobs.",
+    ]
+    assert quote.speaker_name == "Dana Whitfield"
+
+
+def test_a_cue_after_a_question_is_its_and_the_quote_after_it_goes_on():
+    text = (
+        "Jane Okafor walked back to the boat.\n\n"
+        "“What else would I do?” she asked. “This is the only thing I know.”"
+    )
+    assert cues(text, OKAFOR) == [("asked", "Jane Okafor"), (None, "Jane Okafor")]
+
+
+def test_two_quotes_never_share_a_cue():
+    text = "Jane Okafor called the plan “reckless” and “a betrayal of workers”."
+    assert cues(text, OKAFOR) == [("called", "Jane Okafor"), (None, "Jane Okafor")]
+
+
+def test_a_person_of_a_place_is_the_speaker_not_the_place():
+    new_mexico = GazetteerEntry(40, "New Mexico", "PLACE")
+    text = (
+        "Representative Lena Ortiz of New Mexico said the money was “smaller "
+        "than we hoped but real.”"
+    )
+    for entries in [(new_mexico,), ()]:
+        gazetteer = Gazetteer.from_entities([(entry, []) for entry in entries])
+        (quote,) = find_suggestions(text, gazetteer).quotes
+        assert quote.speaker_name == "Lena Ortiz"
+        assert quote.speaker_mention.kind == "PERSON"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (
+            "The Department for Transport said routes were “a matter for local "
+            "authorities”.",
+            "Department for Transport",
+        ),
+        ("“We are taking action,” Harbor Foods said in the statement.", "Harbor Foods"),
+        (
+            "The United Food and Commercial Workers union said it was “deeply "
+            "disappointed”.",
+            "United Food and Commercial Workers union",
+        ),
+    ],
+)
+def test_an_organisation_before_the_cue_is_proposed_as_one(text, name):
+    (quote,) = find_suggestions(text, Gazetteer.from_entities([])).quotes
+    assert quote.speaker_name == name
+    assert quote.speaker_mention.kind == "ORG"
+
+
+def test_people_at_a_place_or_a_body_are_not_it():
+    for text in [
+        "Students at Kirklees College said they were “worried”.",
+        "Officials in Lagos said the road was “closed”.",
+        "A spokesman for the Teamsters union said it was “sad”.",
+    ]:
+        assert [name for _, name in cues(text, LAGOS)] == [""], text
+
+
+def test_the_union_is_the_last_organisation_named_with_that_word():
+    text = (
+        "The United Food and Commercial Workers union said it was “deeply "
+        "disappointed”. “These are workers who kept this company running,” the "
+        "union said in a statement."
+    )
+    union = "United Food and Commercial Workers union"
+    assert cues(text) == [("said", union), ("said", union)]
+    northwind = GazetteerEntry(41, "Northwind Motors", "ORG")
+    sec = GazetteerEntry(42, "Securities and Exchange Commission", "ORG")
+    text = (
+        "Northwind Motors has lost money, according to filings with the "
+        "Securities and Exchange Commission. The company said the cuts were "
+        "“painful but necessary”."
+    )
+    assert [name for _, name in cues(text, northwind, sec)] == ["Northwind Motors"]
+
+
+def test_a_councillors_title_is_not_part_of_the_name():
+    text = "‘It’s easy to stand there and throw stones,’ said Cllr Priya Mistry."
+    assert speaker_names(text) == ["Priya Mistry"]
+
+
+def test_a_surname_without_its_accent_is_the_person_named_with_it():
+    text = (
+        "José Álvarez, who has fished out of Cangas for years, stood on deck.\n\n"
+        "Álvarez, 54, said his income had fallen. “Every year they tell us it is "
+        "the last sacrifice,” Alvarez said."
+    )
+    found = find_suggestions(text, Gazetteer.from_entities([]))
+    assert [q.speaker_name for q in found.quotes] == ["José Álvarez"]
+    assert [(m.text, m.name) for m in found.mentions] == [
+        ("José Álvarez", "José Álvarez"),
+        ("Álvarez", "José Álvarez"),
+        ("Alvarez", "José Álvarez"),
+    ]
+
+
+def test_declining_to_say_is_no_attribution():
+    feld = GazetteerEntry(43, "Marcus Feld", "PERSON")
+    brennan = GazetteerEntry(44, "Laura Brennan", "PERSON")
+    text = (
+        "Laura Brennan spoke first. Chief financial officer Marcus Feld said costs "
+        "would stay high. He declined to say whether prices would rise, telling "
+        "analysts only that the company would “remain disciplined”."
+    )
+    assert cues(text, feld, brennan) == [("telling", "Marcus Feld")]
+
+
+def test_a_cue_before_a_fragment_beats_one_joined_on_after_it():
+    oceana = GazetteerEntry(45, "Oceana", "ORG")
+    text = (
+        "Oceana, which campaigns for ocean protection, said the cuts were “a step "
+        "in the right direction” and warned that stocks remained low."
+    )
+    assert cues(text, oceana) == [("said", "Oceana")]
+
+
 def test_direct_and_partial_quotes_are_told_apart():
     text = (
         "Okafor said, “The dam will hold.”\n\n"
