@@ -1315,6 +1315,12 @@ def _look_right(article: _Article, cue: _Cue, window: set[int]) -> _Speaker | No
         if lower in PRONOUNS and i == cue.last + 1:
             return _resolve_pronoun(article, lower, article.starts[i])
         following = doc[i + 1].text if i + 1 < len(doc) else ""
+        # "said its campaign director, Tomás Lindqvist": the name after the
+        # role, when one follows it.
+        if following == "," and (lower in ROLE_NOUNS or lower in TITLE_WORDS):
+            named = _name_after_role(article, i + 2, window)
+            if named is not None:
+                return named
         if _is_role(article, i) and not _is_name_token(following):
             return _resolve_role(article, i)
         if text[:1].isupper() and lower not in TITLE_WORDS:
@@ -1323,6 +1329,17 @@ def _look_right(article: _Article, cue: _Cue, window: set[int]) -> _Speaker | No
         if not skippable and (not text.isalpha() or i > cue.last + 3):
             return None
         i += 1
+    return None
+
+
+def _name_after_role(article: _Article, i: int, window: set[int]) -> _Speaker | None:
+    mention = article.mention_at_start.get(i)
+    if mention is not None:
+        if mention.kind == PLACE:
+            return None
+        return _Speaker(mention.entity, mention.name, mention, "name")
+    if i in window and _is_name_token(article.doc[i].text):
+        return _new_name(article, *_name_run_right(article, i, window))
     return None
 
 

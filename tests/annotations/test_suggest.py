@@ -580,6 +580,16 @@ def test_two_quotes_never_share_a_cue():
     assert cues(text, OKAFOR) == [("called", "Jane Okafor"), (None, "Jane Okafor")]
 
 
+def test_a_name_after_the_role_that_follows_the_cue_is_the_speaker():
+    text = (
+        "“Sharing is good,” said its access campaign director, Tomás Lindqvist. "
+        "“Sharing at any price is not.”"
+    )
+    lindqvist = GazetteerEntry(41, "Tomás Lindqvist", "PERSON")
+    assert cues(text) == [("said", "Tomás Lindqvist")]  # one quote of two parts
+    assert cues(text, lindqvist) == cues(text)
+
+
 def test_a_person_of_a_place_is_the_speaker_not_the_place():
     new_mexico = GazetteerEntry(40, "New Mexico", "PLACE")
     text = (
