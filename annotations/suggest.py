@@ -99,6 +99,18 @@ NEGATIONS = frozenset({"not", "n't", "never"})
 REFUSALS = _words("declined declines declining refused refuses refusing")
 
 PRONOUNS = {"he": PERSON, "she": PERSON, "they": ORG}
+# What gives a person's gender in the text itself, for "he" and "she": a
+# title just before the name, or the pronoun just after their cue.
+GENDERS = {"he": "m", "she": "f"}
+GENDERED_TITLES = dict.fromkeys(_words("mr sir lord king prince"), "m") | (
+    dict.fromkeys(
+        _words(
+            "mrs ms miss dame lady queen princess spokeswoman chairwoman "
+            "congresswoman councilwoman businesswoman"
+        ),
+        "f",
+    )
+)
 ROLE_NOUNS = _words(
     "minister president premier chancellor spokesman spokeswoman spokesperson "
     "official officer general senator governor mayor secretary ambassador "
@@ -951,9 +963,12 @@ def _attribute(
             )
         )
         cue, speaker = None, None
+        # "he said" attributes the quote even when no "he" can be found
+        # (the only person named is a woman): no other cue is tried then.
+        tried = nearby[:1] if nearby and _pronoun_beside(article, nearby[0]) else nearby
         # A speaker next to a cue first; a participle's subject only if none.
-        for candidate, subject in [(c, False) for c in nearby] + [
-            (c, True) for c in nearby
+        for candidate, subject in [(c, False) for c in tried] + [
+            (c, True) for c in tried
         ]:
             speaker = _speaker_for(article, candidate, window, subject=subject)
             if speaker is not None:
@@ -1019,6 +1034,13 @@ def _attribute(
                 article.said, (quote.cue[0], speaker.mention), key=lambda s: s[0]
             )
     return quotes
+
+
+def _pronoun_beside(article: _Article, cue: _Cue) -> bool:
+    doc = article.doc
+    return (cue.first > 0 and doc[cue.first - 1].lower_ in GENDERS) or (
+        cue.last + 1 < len(doc) and doc[cue.last + 1].lower_ in GENDERS
+    )
 
 
 def _attribution_after(article: _Article, start: int, cues: list[_Cue]) -> int:
@@ -1448,7 +1470,7 @@ def _is_plural_role(word: str) -> bool:
 def _resolve_pronoun(article: _Article, pronoun: str, char: int) -> _Speaker | None:
     kind = PRONOUNS[pronoun]
     if kind == PERSON:
-        antecedent = _antecedent(article, char)
+        antecedent = _antecedent(article, char, gender=GENDERS[pronoun])
     else:
         antecedent = article.last_before(char, kind)
     if antecedent is None:
@@ -1474,7 +1496,11 @@ def _resolve_role(article: _Article, i: int) -> _Speaker | None:
 
 
 def _antecedent(
-    article: _Article, char: int, among: Collection[Hashable] = ()
+    article: _Article,
+    char: int,
+    among: Collection[Hashable] = (),
+    *,
+    gender: str | None = None,
 ) -> FoundMention | None:
     """The person a pronoun or role noun at ``char`` stands for (one of
     ``among``, keys of ``_person_key``, if any): the later of the last
@@ -1482,11 +1508,18 @@ def _antecedent(
     paragraph or the one before; else the last person named.
 
     A person named as an object or inside a clause ("Etxeberria, who
-    replaced Rui Conceição, is unbeaten. He said") is passed over.
+    replaced Rui Conceição, is unbeaten. He said") is passed over, and so
+    is one the text has shown to be of the other ``gender`` ("Mr Okafor",
+    or "Okafor said he" before a "she").
     """
 
     def fits(mention: FoundMention) -> bool:
-        return not among or _person_key(mention) in among
+        if among and _person_key(mention) not in among:
+            return False
+        return gender is None or _gender(article, mention, before=char) in {
+            None,
+            gender,
+        }
 
     since = article.previous_paragraph_start(char)
     speaker = next(
@@ -1514,6 +1547,29 @@ def _antecedent(
         (m for start, m in reversed(article.people[:index]) if fits(m)),
         None,
     )
+
+
+def _gender(article: _Article, mention: FoundMention, *, before: int) -> str | None:
+    """The gender the text before ``before`` gives the person ``mention``
+    names, if any: a title before one of their mentions ("Mrs Marsh"), or
+    the pronoun after a cue of theirs ("Marsh said she hoped")."""
+    doc = article.doc
+    key = _person_key(mention)
+    for start, other in article.people:
+        if start >= before:
+            break
+        first = article.token_at(other.start)
+        if first and _person_key(other) == key:
+            gender = GENDERED_TITLES.get(doc[first - 1].lower_.rstrip("."))
+            if gender:
+                return gender
+    for start, speaker in article.said:
+        after = article.token_at(start) + 1
+        if start < before and after < len(doc) and _person_key(speaker) == key:
+            gender = GENDERS.get(doc[after].lower_)
+            if gender:
+                return gender
+    return None
 
 
 def _person_key(mention: FoundMention) -> Hashable:

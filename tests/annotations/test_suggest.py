@@ -1054,3 +1054,21 @@ def test_a_batch_the_writer_thread_fails_to_store_fails_the_call(monkeypatch):
     with pytest.raises(RuntimeError, match="no room left"):
         suggest_articles(articles=articles, batch_size=1)
     assert not Span.objects.exists()
+
+
+REED = GazetteerEntry(50, "Tom Reed", "PERSON")
+MARSH = GazetteerEntry(51, "Helen Marsh", "PERSON")
+
+
+def test_she_is_not_a_man_the_text_calls_mr():
+    text = (
+        "Mr Reed opened the meeting. Helen Marsh, the treasurer, spoke next. "
+        "Reed said the budget was tight. “We have waited long enough,” she said."
+    )
+    gazetteer = Gazetteer.from_entities([(REED, ["Reed"]), (MARSH, [])])
+    assert find_suggestions(text, gazetteer).quotes[-1].speaker_name == "Helen Marsh"
+
+
+def test_she_is_not_a_man_who_said_he_and_no_one_rather_than_him():
+    text = "Tom Reed said he would vote yes. “We have waited long enough,” she said."
+    assert cues(text, REED)[-1] == ("said", "")
