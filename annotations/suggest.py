@@ -648,6 +648,10 @@ class _Article:
         self.add_mention(first, last, mention)
         bisect.insort(self.people, (mention.start, mention), key=lambda p: p[0])
 
+    def add_speaker(self, char: int, mention: FoundMention) -> None:
+        """Who spoke at the cue at ``char``: a pronoun further on may be them."""
+        bisect.insort(self.said, (char, mention), key=lambda s: s[0])
+
     def index_people(self) -> None:
         self.people = sorted(
             (m.start, m)
@@ -923,6 +927,11 @@ class _Speaker:
     mention: FoundMention | None
     how: str  # name, pronoun, role, new
 
+    @classmethod
+    def of(cls, mention: FoundMention, how: str = "name") -> _Speaker:
+        """The person or body ``mention`` names (or a pronoun stands for)."""
+        return cls(mention.entity, mention.name, mention, how)
+
 
 def _attribute(
     article: _Article, groups: list[_Group], cues: list[_Cue]
@@ -1030,9 +1039,7 @@ def _attribute(
         used.add(cue.first)
         previous, previous_paragraph = quote, paragraph
         if speaker is not None and speaker.mention is not None:
-            bisect.insort(
-                article.said, (quote.cue[0], speaker.mention), key=lambda s: s[0]
-            )
+            article.add_speaker(quote.cue[0], speaker.mention)
     return quotes
 
 
@@ -1155,7 +1162,7 @@ def _sentence_subject(
                 and article.doc[last + 1].text in POSSESSIVES
             ):
                 continue  # "Mr Ashworth’s spokesman": the owner is not the subject
-            return _Speaker(mention.entity, mention.name, mention, "name")
+            return _Speaker.of(mention)
     return None
 
 
@@ -1178,7 +1185,7 @@ def _look_left(article: _Article, cue: _Cue, window: set[int]) -> _Speaker | Non
             ):
                 return _before_preposition(article, first, i, window)
             if mention.kind in {PERSON, ORG, OTHER} or i == cue.first - 1:
-                return _Speaker(mention.entity, mention.name, mention, "name")
+                return _Speaker.of(mention)
             i = article.token_at(mention.start) - 1
             steps += 1
             continue
@@ -1243,7 +1250,7 @@ def _before_preposition(
         return None
     if mention is not None:
         if mention.kind in {PERSON, ORG}:
-            return _Speaker(mention.entity, mention.name, mention, "name")
+            return _Speaker.of(mention)
         return None
     return _new_name(article, name_first, before)
 
@@ -1294,7 +1301,7 @@ def _before_apposition(
             if mention is not None:
                 if mention.kind == PLACE:
                     return None
-                return _Speaker(mention.entity, mention.name, mention, "name")
+                return _Speaker.of(mention)
             if _is_role(article, last):
                 return _resolve_role(article, last)
             return _new_name(article, *_name_run_left(article, last, window))
@@ -1302,7 +1309,7 @@ def _before_apposition(
         if _names_only(article, before_first, before_last):
             continue
         if mention is not None and mention.kind in {PERSON, ORG}:
-            return _Speaker(mention.entity, mention.name, mention, "name")
+            return _Speaker.of(mention)
         if mention is None and doc[before_last].lower_ in ROLE_NOUNS:
             return _new_name(article, *_name_run_left(article, last, window))
     return None
@@ -1331,7 +1338,7 @@ def _look_right(article: _Article, cue: _Cue, window: set[int]) -> _Speaker | No
             return None
         mention = article.mention_at_start.get(i)
         if mention is not None:
-            return _Speaker(mention.entity, mention.name, mention, "name")
+            return _Speaker.of(mention)
         text = doc[i].text
         lower = text.lower()
         if lower in PRONOUNS and i == cue.last + 1:
@@ -1359,7 +1366,7 @@ def _name_after_role(article: _Article, i: int, window: set[int]) -> _Speaker | 
     if mention is not None:
         if mention.kind == PLACE:
             return None
-        return _Speaker(mention.entity, mention.name, mention, "name")
+        return _Speaker.of(mention)
     if i in window and _is_name_token(article.doc[i].text):
         return _new_name(article, *_name_run_right(article, i, window))
     return None
@@ -1380,14 +1387,14 @@ def _organisation_by_word(
     mention = article.mention_at_end.get(before)
     if mention is not None:
         if mention.kind == ORG:
-            return _Speaker(mention.entity, mention.name, mention, "name")
+            return _Speaker.of(mention)
         return None
     if doc[before].lower_ == "the":
         if _after_preposition(article, before):
             return None
         found = _organisation_for(article, doc[i].lower_, article.starts[i])
         if found is not None:
-            return _Speaker(found.entity, found.name, found, "role")
+            return _Speaker.of(found, "role")
         return None
     if _is_name_token(doc[before].text):
         first, _ = _name_run_left(article, before, window)
@@ -1475,7 +1482,7 @@ def _resolve_pronoun(article: _Article, pronoun: str, char: int) -> _Speaker | N
         antecedent = article.last_before(char, kind)
     if antecedent is None:
         return None
-    return _Speaker(antecedent.entity, antecedent.name, antecedent, "pronoun")
+    return _Speaker.of(antecedent, "pronoun")
 
 
 def _resolve_role(article: _Article, i: int) -> _Speaker | None:
@@ -1492,7 +1499,7 @@ def _resolve_role(article: _Article, i: int) -> _Speaker | None:
     antecedent = _antecedent(article, char, titled)
     if antecedent is None:
         return None
-    return _Speaker(antecedent.entity, antecedent.name, antecedent, "role")
+    return _Speaker.of(antecedent, "role")
 
 
 def _antecedent(
@@ -1891,11 +1898,7 @@ def _indirect(article: _Article, cues: list[_Cue]) -> list[FoundQuote]:
         if speaker is None:
             continue
         if speaker.mention is not None:
-            bisect.insort(
-                article.said,
-                (article.starts[cue.first], speaker.mention),
-                key=lambda s: s[0],
-            )
+            article.add_speaker(article.starts[cue.first], speaker.mention)
         found.append(
             FoundQuote(
                 [(article.starts[start_token], article.ends[end_token])],

@@ -353,9 +353,15 @@ def test_a_surname_after_the_full_name_is_the_same_person():
     assert found.quotes[0].speaker == entry
 
 
+def suggestions(text: str, *entries: GazetteerEntry):
+    """Suggestions with only ``entries`` (no aliases) in the entity table."""
+    return find_suggestions(
+        text, Gazetteer.from_entities([(entry, []) for entry in entries])
+    )
+
+
 def speaker_names(text: str, *entries: GazetteerEntry) -> list[str]:
-    gazetteer = Gazetteer.from_entities([(entry, []) for entry in entries])
-    return [q.speaker_name for q in find_suggestions(text, gazetteer).quotes]
+    return [q.speaker_name for q in suggestions(text, *entries).quotes]
 
 
 NNAMDI = GazetteerEntry(20, "Polly Nnamdi", "PERSON")
@@ -365,8 +371,7 @@ SHELTER = GazetteerEntry(21, "Shelter", "ORG")
 @pytest.mark.parametrize("entries", [(NNAMDI, SHELTER), ()])
 def test_the_speaker_stands_before_an_apposition_between_it_and_the_cue(entries):
     text = "Polly Nnamdi, Shelter’s chief executive, said: “We need more homes.”"
-    gazetteer = Gazetteer.from_entities([(entry, []) for entry in entries])
-    (quote,) = find_suggestions(text, gazetteer).quotes
+    (quote,) = suggestions(text, *entries).quotes
     assert quote.speaker_name == "Polly Nnamdi"
     assert quote.speaker_mention.kind == "PERSON"
     assert quote.speaker_mention.is_new == (not entries)
@@ -439,9 +444,8 @@ def test_a_role_noun_is_the_person_named_with_that_title():
 def test_an_epithet_is_a_role_noun_not_a_new_name(attribution):
     etxeberria = GazetteerEntry(27, "Mikel Etxeberria", "PERSON")
     ashford = GazetteerEntry(31, "Ashford", "ORG")
-    gazetteer = Gazetteer.from_entities([(etxeberria, []), (ashford, [])])
     text = f"Mikel Etxeberria arrived.\n\n“I trust all of them,” {attribution}."
-    found = find_suggestions(text, gazetteer)
+    found = suggestions(text, etxeberria, ashford)
     assert [q.speaker for q in found.quotes] == [etxeberria]
     assert not any(m.is_new for m in found.mentions)
 
@@ -518,7 +522,7 @@ def test_one_word_of_a_full_name_named_before_is_that_person(text, entry):
 def test_calling_something_a_quoted_phrase_attributes_the_quote():
     kowalczyk = GazetteerEntry(33, "Ray Kowalczyk", "PERSON")
     text = "Ray Kowalczyk called the closure “reckless and a betrayal of workers.”"
-    (quote,) = find_suggestions(text, Gazetteer.from_entities([(kowalczyk, [])])).quotes
+    (quote,) = suggestions(text, kowalczyk).quotes
     assert (quote.speaker, quote.type, text[slice(*quote.cue)]) == (
         kowalczyk,
         "partial",
@@ -546,10 +550,9 @@ def test_a_cue_after_the_quote_in_another_clause_does_not_attribute_it():
 
 def cues(text: str, *entries: GazetteerEntry) -> list[tuple[str | None, str]]:
     """Each quote's cue, as text, and speaker."""
-    gazetteer = Gazetteer.from_entities([(entry, []) for entry in entries])
     return [
         (text[slice(*q.cue)] if q.cue else None, q.speaker_name)
-        for q in find_suggestions(text, gazetteer).quotes
+        for q in suggestions(text, *entries).quotes
     ]
 
 
@@ -597,8 +600,7 @@ def test_a_person_of_a_place_is_the_speaker_not_the_place():
         "than we hoped but real.”"
     )
     for entries in [(new_mexico,), ()]:
-        gazetteer = Gazetteer.from_entities([(entry, []) for entry in entries])
-        (quote,) = find_suggestions(text, gazetteer).quotes
+        (quote,) = suggestions(text, *entries).quotes
         assert quote.speaker_name == "Lena Ortiz"
         assert quote.speaker_mention.kind == "PERSON"
 
@@ -620,7 +622,7 @@ def test_a_person_of_a_place_is_the_speaker_not_the_place():
     ],
 )
 def test_an_organisation_before_the_cue_is_proposed_as_one(text, name):
-    (quote,) = find_suggestions(text, Gazetteer.from_entities([])).quotes
+    (quote,) = suggestions(text).quotes
     assert quote.speaker_name == name
     assert quote.speaker_mention.kind == "ORG"
 
@@ -663,7 +665,7 @@ def test_a_surname_without_its_accent_is_the_person_named_with_it():
         "Álvarez, 54, said his income had fallen. “Every year they tell us it is "
         "the last sacrifice,” Alvarez said."
     )
-    found = find_suggestions(text, Gazetteer.from_entities([]))
+    found = suggestions(text)
     assert [q.speaker_name for q in found.quotes] == ["José Álvarez"]
     assert [(m.text, m.name) for m in found.mentions] == [
         ("José Álvarez", "José Álvarez"),
