@@ -22,13 +22,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from annotations.suggest import (
-    Gazetteer,
-    GazetteerEntry,
-    find_suggestions,
-    flatten,
-    table_names,
-)
+from annotations.suggest.detect import detect
+from annotations.suggest.gazetteer import Gazetteer, GazetteerEntry
+from annotations.suggest.results import flatten
+from annotations.suggest.store import table_names
 from newsreader.text import normalize_name
 
 MIN_OVERLAP = 0.5
@@ -263,7 +260,7 @@ def build_gazetteer(records: Sequence[dict], *, with_gold_entities: bool) -> Gaz
 
 def evaluate_record(record: dict, gazetteer: Gazetteer) -> Report:
     text = record["text"]
-    found = find_suggestions(text, gazetteer)
+    found = detect(text, gazetteer)
     report = Report(records=1)
 
     gold_mentions = [

@@ -88,7 +88,7 @@ def queue_suggestions(article_ids: list[int]) -> None:
 
 @task()
 def suggest(article_ids: list[int]) -> dict:
-    from annotations.suggest import suggest_articles
+    from annotations.suggest.store import suggest_articles
 
     articles = Article.objects.filter(pk__in=article_ids).order_by("pk")
     return asdict(suggest_articles(articles=articles))

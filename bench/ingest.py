@@ -232,8 +232,8 @@ def bench_suggest(args: argparse.Namespace) -> list[Row]:
     batch is detected, then the same again (every earlier suggestion
     replaced). The CPU time is the process's: both threads.
     """
-    from annotations import suggest
     from annotations.models import Quote, Span
+    from annotations.suggest import detect, store, tokens
     from newsreader.models import Article
 
     print(f"Filling the entity table ({args.aliases:,} aliases) …", flush=True)
@@ -241,10 +241,10 @@ def bench_suggest(args: argparse.Namespace) -> list[Row]:
     print(f"  {n_entities:,} entities, {n_aliases:,} aliases", flush=True)
 
     started = time.perf_counter()
-    suggest.pipeline()
-    gazetteer = suggest.gazetteer_from_db()
+    tokens.pipeline()
+    gazetteer = store.gazetteer_from_db()
     build_s = time.perf_counter() - started
-    assert suggest.gazetteer_from_db() is gazetteer  # cached while unchanged
+    assert store.gazetteer_from_db() is gazetteer  # cached while unchanged
 
     articles = list(Article.objects.order_by("pk").only("pk", "body")[: args.suggest])
     n = len(articles)
@@ -254,12 +254,12 @@ def bench_suggest(args: argparse.Namespace) -> list[Row]:
     # CPU time is what one core spends whatever else runs beside it.
     started, cpu = time.perf_counter(), time.process_time()
     for article in articles:
-        suggest.find_suggestions(article.body, gazetteer)
+        detect.detect(article.body, gazetteer)
     find_s, find_cpu = time.perf_counter() - started, time.process_time() - cpu
 
     def store() -> tuple[float, float]:
         started, cpu = time.perf_counter(), time.process_time()
-        suggest.suggest_articles(articles=articles, gazetteer=gazetteer, batch_size=200)
+        store.suggest_articles(articles=articles, gazetteer=gazetteer, batch_size=200)
         return time.perf_counter() - started, time.process_time() - cpu
 
     store_s, store_cpu = store()

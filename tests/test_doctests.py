@@ -6,7 +6,11 @@ import doctest
 
 import pytest
 
+import annotations.evaluation
 import annotations.spans
+import annotations.suggest.detect
+import annotations.suggest.gazetteer
+import annotations.suggest.quotes
 import newsreader.database
 import newsreader.templatetags.newsreader
 import newsreader.text
@@ -15,7 +19,11 @@ import newsreader.text
 @pytest.mark.parametrize(
     "module",
     [
+        annotations.evaluation,
         annotations.spans,
+        annotations.suggest.detect,
+        annotations.suggest.gazetteer,
+        annotations.suggest.quotes,
         newsreader.database,
         newsreader.text,
         newsreader.templatetags.newsreader,

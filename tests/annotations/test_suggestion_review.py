@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from annotations import editing
 from annotations.models import Quote, Review, Span
-from annotations.suggest import suggest_article
+from annotations.suggest.store import suggest_article
 from newsreader.models import Entity
 from tests.factories import make_article, make_entity
 

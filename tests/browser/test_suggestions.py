@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from annotations.models import Span
-from annotations.suggest import suggest_article
+from annotations.suggest.store import suggest_article
 from tests.browser.helpers import drag_select, sign_in
 from tests.factories import make_article, make_entity
 

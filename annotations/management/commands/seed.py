@@ -20,7 +20,7 @@ from django.db import transaction
 from annotations.editing import start_review
 from annotations.gold import load_gold, resolve_entity
 from annotations.models import Review
-from annotations.suggest import suggest_article
+from annotations.suggest.store import suggest_article
 from newsreader.models import Article, Entity, Source
 from newsreader.roles import CURATOR, REVIEWER
 from newsreader.text import canonical_body

@@ -6,8 +6,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from annotations.suggest import (
-    SuggestError,
+from annotations.suggest.results import SuggestError
+from annotations.suggest.store import (
     SuggestSummary,
     gazetteer_from_db,
     suggest_articles,

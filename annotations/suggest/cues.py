@@ -1,0 +1,185 @@
+"""Reporting words ("said", "told", "according to") and what they may
+attribute; quotes split by their attribution joined into one.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from functools import cache
+
+from spacy.matcher import PhraseMatcher
+
+from annotations.suggest.lexicon import (
+    BROKEN_OFF,
+    CLAUSE_BREAKS,
+    CLAUSE_PUNCTUATION,
+    CUES,
+    DETERMINERS,
+    GENDERS,
+    NAMING_CUES,
+    NEGATIONS,
+    PRONOUNS,
+    REFUSALS,
+    ROLE_NOUNS,
+    SENTENCE_END,
+    TITLE_WORDS,
+)
+from annotations.suggest.people import is_name_token
+from annotations.suggest.quotes import RawQuote
+from annotations.suggest.tokens import Article, pipeline
+
+
+@cache
+def _cue_matcher() -> tuple[PhraseMatcher, dict[int, str]]:
+    """The matcher, and each cue by its match id."""
+    nlp = pipeline()
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    for cue in CUES:
+        matcher.add(cue, [nlp.make_doc(cue)])
+    return matcher, {nlp.vocab.strings[cue]: cue for cue in CUES}
+
+
+@dataclass
+class Cue:
+    first: int  # tokens
+    last: int
+    word: str
+
+
+def find_cues(article: Article) -> list[Cue]:
+    matcher, cues = _cue_matcher()
+    found = []
+    doc = article.doc
+    for match_id, start, end in matcher(doc):
+        if any(article.quoted[start:end]) or any(article.taken[start:end]):
+            continue
+        before = doc[start - 1].lower_ if start else ""
+        if before in NEGATIONS or (
+            before == "to" and start > 1 and doc[start - 2].lower_ in REFUSALS
+        ):
+            continue
+        found.append(Cue(start, end - 1, cues[match_id]))
+    # "went on to say" holds "went on": keep the longest at each start.
+    found.sort(key=lambda cue: (cue.first, cue.first - cue.last))
+    kept: list[Cue] = []
+    for cue in found:
+        if kept and cue.first <= kept[-1].last:
+            continue
+        kept.append(cue)
+    return kept
+
+
+def pronoun_beside(article: Article, cue: Cue) -> bool:
+    doc = article.doc
+    return (cue.first > 0 and doc[cue.first - 1].lower_ in GENDERS) or (
+        cue.last + 1 < len(doc) and doc[cue.last + 1].lower_ in GENDERS
+    )
+
+
+def attribution_after(article: Article, start: int, cues: list[Cue]) -> int:
+    """Where the window of a quote that ends its sentence at ``start`` ends:
+    past the next sentence when that is only a cue and who spoke (“What
+    else would I do?” he asked.), which is the quote's attribution.
+    """
+    doc = article.doc
+    if start >= len(doc):
+        return start
+    _, end = article.sentence_bounds(start)
+    index = bisect.bisect_left(cues, start, key=lambda c: c.first)
+    if end - start > 8 or index == len(cues) or cues[index].first >= end:
+        return start
+    cue = cues[index]
+    for j in range(start, end):
+        lower = doc[j].lower_
+        if not (
+            cue.first <= j <= cue.last
+            or doc[j].is_punct
+            or lower in PRONOUNS
+            or lower in DETERMINERS
+            or lower in TITLE_WORDS
+            or lower in ROLE_NOUNS
+            or is_name_token(doc[j].text)
+        ):
+            return start
+    return end
+
+
+def cue_fits(article: Article, cue: Cue, group: QuoteGroup) -> bool:
+    """Whether ``cue`` may attribute the quote ``group``.
+
+    A naming cue attributes only a quote after its object, in its clause
+    (“Kowalczyk called the closure “reckless””). A cue after the quote does
+    not when a clause opens between them (“Fans chanted “…” although the
+    chairman said …”), unless a comma closes that clause before the cue, as
+    it does a relative clause in the speaker's name (“the company, which
+    employs 4,000 people, said”).
+    """
+    doc = article.doc
+    if cue.word in NAMING_CUES:
+        for raw in group.raws:
+            opening = article.token_at(raw.opening)
+            if cue.last + 1 < opening <= cue.last + 12 and not any(
+                doc[j].text in CLAUSE_PUNCTUATION and not article.quoted[j]
+                for j in range(cue.last + 1, opening)
+            ):
+                return True
+        return False
+    closing = article.token_at(group.raws[-1].closing)
+    for j in range(closing + 1, cue.first):
+        word = doc[j].lower_
+        if word not in CLAUSE_BREAKS or article.quoted[j]:
+            continue
+        if word == "which" and any(doc[k].text == "," for k in range(j + 1, cue.first)):
+            continue
+        return False
+    return True
+
+
+@dataclass
+class QuoteGroup:
+    """Raw quotes taken as one quote: a split quote has two or more."""
+
+    raws: list[RawQuote]
+    gap_cues: list[Cue] = field(default_factory=list)
+
+
+def join_split(
+    article: Article, raws: list[RawQuote], cues: list[Cue]
+) -> list[QuoteGroup]:
+    """Join “A,” he said, adding, “B” into one quote of two parts.
+
+    The first part must end as a broken sentence does (a comma or a dash
+    inside the marks) and the words between the two must hold a cue and end
+    no sentence before their last ("said Dana Whitfield, president of the
+    National Federation of Public Employees."); two quoted fragments of one
+    sentence (“crashed the economy” and warned voters not to “fall for it”)
+    stay two quotes.
+    """
+    groups: list[QuoteGroup] = []
+    for raw in raws:
+        if groups:
+            group = groups[-1]
+            previous = group.raws[-1]
+            last_text = article.text[previous.parts[-1][0] : previous.parts[-1][1]]
+            gap_first = article.token_at(previous.closing) + 1
+            gap_last = article.token_at(raw.opening) - 1
+            same_paragraph = article.paragraph_bounds(
+                previous.closing
+            ) == article.paragraph_bounds(raw.opening)
+            between = [c for c in cues if gap_first <= c.first and c.last <= gap_last]
+            if (
+                same_paragraph
+                and last_text[-1:] in BROKEN_OFF
+                and 0 < gap_last - gap_first + 1 <= 30
+                and between
+                and not any(
+                    article.text[article.starts[j]] in SENTENCE_END
+                    for j in range(gap_first, gap_last)
+                )
+            ):
+                group.raws.append(raw)
+                group.gap_cues.extend(between)
+                continue
+        groups.append(QuoteGroup([raw]))
+    return groups

@@ -1,0 +1,244 @@
+"""The word lists the stages share: reporting verbs, titles, roles, pronouns,
+words that are not names, and the quotation marks.
+"""
+
+from __future__ import annotations
+
+import re
+
+from annotations.suggest.results import ORG, PERSON
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Reporting verbs and phrases. Only these, outside quotation marks, make a
+# quote's attribution.
+CUES = sorted(
+    _words(
+        "said says say saying told tells tell telling added adds adding asked asks "
+        "asking warned warns insisted insists insisting stated explained explains "
+        "explaining noted notes noting claimed argued argues replied replies wrote "
+        "writes declared declares stressed stresses continued recalled recalls "
+        "acknowledged admitted admits urged urges commented remarked responded "
+        "observed concluded confirmed confirms announced announces tweeted posted "
+        "reported suggested called calling calls dubbed branded described "
+        "describing describes"
+    )
+) + ["according to", "went on", "went on to say"]
+
+
+# Reported speech without marks counts only with a plain speech verb and a
+# clause after it; "announced that" and the like report events, not words.
+INDIRECT_CUES = _words(
+    "said says told tells added adds warned warns insisted insists stated "
+    "explained explains noted notes claimed argued argues stressed stresses "
+    "admitted acknowledged"
+)
+
+
+# Cues whose speaker stands before them ("Abadi told France 24 ...").
+SUBJECT_ONLY_CUES = frozenset({"told", "tells", "tell", "telling"})
+
+
+# Cues whose speaker follows them ("according to the minister").
+OBJECT_CUES = frozenset({"according to"})
+
+
+# Cues that say what their object is ("called the closure “reckless”"): they
+# attribute only a quote after their object, in their clause, since most
+# uses ("a town called Marion") quote no one.
+NAMING_CUES = _words(
+    "called calling calls dubbed branded described describing describes"
+)
+
+
+# Words that open another clause: a cue after one of them, after the quote,
+# reports other words ("Fans chanted “…” although the chairman said ...").
+CLAUSE_BREAKS = frozenset({"although", "while", "whereas", "but", "which"})
+
+
+# Words joining a second verb to its sentence's subject ("… and said").
+COORDINATORS = frozenset({"and", "but"})
+
+
+CLAUSE_STARTERS = frozenset({"he", "she", "it", "they", "we", "there", "i"})
+
+
+# Words before a cue that deny the speech ("would not say", "declined to
+# say whether"): the cue reports nothing.
+NEGATIONS = frozenset({"not", "n't", "never"})
+
+
+REFUSALS = _words("declined declines declining refused refuses refusing")
+
+
+PRONOUNS = {"he": PERSON, "she": PERSON, "they": ORG}
+
+
+# What gives a person's gender in the text itself, for "he" and "she": a
+# title just before the name, or the pronoun just after their cue.
+GENDERS = {"he": "m", "she": "f"}
+
+
+GENDERED_TITLES = dict.fromkeys(_words("mr sir lord king prince"), "m") | (
+    dict.fromkeys(
+        _words(
+            "mrs ms miss dame lady queen princess spokeswoman chairwoman "
+            "congresswoman councilwoman businesswoman"
+        ),
+        "f",
+    )
+)
+
+
+ROLE_NOUNS = _words(
+    "minister president premier chancellor spokesman spokeswoman spokesperson "
+    "official officer general senator governor mayor secretary ambassador "
+    "envoy diplomat chief director chairman chairwoman chair leader commander "
+    "prosecutor judge lawyer attorney head executive founder ceo king queen "
+    "prince pope bishop lawmaker legislator mp congressman congresswoman "
+    "representative negotiator adviser advisor analyst economist researcher "
+    "professor scientist doctor coach captain manager boss councilor councillor "
+    "speaker sergeant owner"
+)
+
+
+DETERMINERS = frozenset({"the", "a", "an", "his", "her", "their", "its"})
+
+
+# Words before a name that belong to the title, not the name.
+TITLE_WORDS = _words(
+    "mr mr. mrs mrs. ms ms. dr dr. prof prof. sir dame lord lady rev rev. "
+    "president prime minister foreign defence defense interior finance "
+    "secretary general gen gen. lieutenant lt lt. colonel col col. major "
+    "captain capt sergeant admiral senator sen sen. rep rep. representative "
+    "governor gov gov. mayor chancellor king queen prince princess pope judge "
+    "justice chief director spokesman spokeswoman spokesperson ambassador "
+    "commissioner deputy vice state chairman chairwoman ceo coach officer "
+    "former acting senior top councilor councillor city ward congresswoman "
+    "congressman speaker leader sgt sgt. boss cllr cllr. councilman "
+    "councilwoman alderman insp insp. inspector det det. detective supt supt. "
+    "superintendent constable pc cmdr cmdr. commander financial operating "
+    "executive"
+)
+
+
+# Abbreviated titles, by the role noun that names the same office.
+TITLE_ROLES = {
+    "sen": "senator",
+    "gov": "governor",
+    "rep": "representative",
+    "gen": "general",
+    "sgt": "sergeant",
+    "capt": "captain",
+    "prof": "professor",
+    "dr": "doctor",
+    "cllr": "councillor",
+    "insp": "inspector",
+    "det": "detective",
+    "supt": "superintendent",
+    "cmdr": "commander",
+}
+
+
+# How a demonym used as a noun ends: "the Spaniard", "the Irishman".
+DEMONYM_ENDINGS = ("ian", "ean", "can", "ese", "man", "ard", "i")
+
+
+POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
+
+
+NAME_PARTICLES = _words(
+    "al el bin ibn bint abu de da di del della der den van von le la du dos das "
+    "st st. mc"
+)
+
+
+# Capitalised words that stand before "said" and are not names.
+NOT_NAMES = _words(
+    "i he she it we they you this that these those there here who which what "
+    "the a an officials official police witnesses analysts experts residents "
+    "authorities critics sources reports observers others some many most "
+    "several both all everyone someone nobody people government ministry "
+    "spokesman spokeswoman spokesperson statement monday tuesday wednesday "
+    "thursday friday saturday sunday january february march april may june "
+    "july august september october november december but and or so then "
+    "meanwhile however also later earlier yesterday today tonight "
+    "diplomats lawmakers leaders officers troops soldiers doctors scientists "
+    "researchers investigators prosecutors lawyers economists"
+)
+
+
+# The last word of an organisation's name, not a person's, or its first before
+# "of" or "for" ("Department for Transport").
+ORGANISATION_WORDS = _words(
+    "authority agency ministry council party bank company group association "
+    "institute university committee commission union federation corporation "
+    "inc inc. ltd ltd. plc police army navy service office department board "
+    "court organisation organization foundation fund trust society club "
+    "airlines airways network league coalition alliance foods holdings "
+    "corp corp. co co. llc college school hospital partners "
+    "capital motors industries energy media"
+)
+
+
+# Words before a place or a body that is not the subject: "Students at
+# Kirklees College", "Lena Ortiz of New Mexico".
+PREPOSITIONS = _words("of for from at in with by near on inside outside")
+
+
+# Capitalised at the start of a sentence, before a name.
+LEADING_WORDS = _words(
+    "on in at by for with from and but as after before when while if since "
+    "until despite meanwhile however"
+)
+
+
+MARKS = re.compile(r"[\"'“”„‟«»‘’‚‛‹›]")
+
+
+OPEN_DOUBLE = frozenset("“„‟«")
+
+
+CLOSE_DOUBLE = frozenset("”»")
+
+
+OPEN_SINGLE = frozenset("‘‚‛‹")
+
+
+CLOSE_SINGLE = frozenset("’›")
+
+
+PARAGRAPHS = re.compile(r"\n\s*")
+
+
+WORD = re.compile(r"\w", re.UNICODE)
+
+
+SENTENCE_END = frozenset(".!?")
+
+
+# How the first part of a quote broken by its attribution ends: “We tried,”
+BROKEN_OFF = frozenset(",—–…:")
+
+
+# What ends a sentence or a clause, outside quotation marks.
+CLAUSE_ENDS = frozenset({".", ";", ":", "!", "?"})
+
+
+CLAUSE_PUNCTUATION = CLAUSE_ENDS | {","}
+
+
+# What stands before the opening mark of a quote that is its own utterance.
+BEFORE_DIRECT = frozenset({",", ":", ";", "—", "–", "-", "(", ".", "!", "?"}) | (
+    CLOSE_DOUBLE | CLOSE_SINGLE | {'"', "'"}
+)
+
+
+AMBIGUOUS = {"'": "single", '"': "double"}
+
+
+# What may stand right before an opening mark.
+BEFORE_OPENING = frozenset(" \n\t([{—–-/:")

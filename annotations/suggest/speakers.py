@@ -1,0 +1,464 @@
+"""Who said each quote: the speaker next to its cue, a pronoun's or a role's
+antecedent, or the speaker of the quote before; and reported speech.
+"""
+
+from __future__ import annotations
+
+import bisect
+
+from annotations.suggest.cues import (
+    Cue,
+    QuoteGroup,
+    attribution_after,
+    cue_fits,
+    pronoun_beside,
+)
+from annotations.suggest.lexicon import (
+    CLAUSE_ENDS,
+    CLAUSE_STARTERS,
+    CLOSE_DOUBLE,
+    CLOSE_SINGLE,
+    COORDINATORS,
+    DETERMINERS,
+    INDIRECT_CUES,
+    NAME_PARTICLES,
+    OBJECT_CUES,
+    ORGANISATION_WORDS,
+    POSSESSIVES,
+    PREPOSITIONS,
+    PRONOUNS,
+    ROLE_NOUNS,
+    SUBJECT_ONLY_CUES,
+    TITLE_WORDS,
+)
+from annotations.suggest.people import (
+    Speaker,
+    is_name_token,
+    is_plural_role,
+    is_role,
+    name_run_left,
+    name_run_right,
+    new_name,
+    new_organisation,
+    organisation_by_word,
+    resolve_pronoun,
+    resolve_role,
+)
+from annotations.suggest.quotes import quote_type
+from annotations.suggest.results import (
+    DIRECT,
+    INDIRECT,
+    ORG,
+    OTHER,
+    PARTIAL,
+    PERSON,
+    PLACE,
+    FoundQuote,
+)
+from annotations.suggest.tokens import Article
+
+
+def attribute_quotes(
+    article: Article, groups: list[QuoteGroup], cues: list[Cue]
+) -> list[FoundQuote]:
+    quotes = []
+    previous: FoundQuote | None = None
+    previous_paragraph = -1
+    # Cues that attributed a quote already, by first token: one cue is one
+    # attribution, which the reviewer steps through once.
+    used: set[int] = set()
+    for group in groups:
+        parts = [part for raw in group.raws for part in raw.parts]
+        opening = article.token_at(group.raws[0].opening)
+        closing = article.token_at(group.raws[-1].closing)
+        window: set[int] = set()
+        for raw in group.raws:
+            first, _ = article.sentence_bounds(article.token_at(raw.opening))
+            _, last = article.sentence_bounds(article.token_at(raw.closing))
+            window.update(range(first, attribution_after(article, last, cues)))
+        fitting = [c for c in cues if c.first in window and cue_fits(article, c, group)]
+        nearby = [c for c in fitting if c.first not in used]
+        edges = [
+            article.token_at(position)
+            for raw in group.raws
+            for position in (raw.opening, raw.closing)
+        ]
+        # The attribution between the parts first, then the nearest cue; a
+        # cue after the quote that "and" joins on ("said the cuts were “…”
+        # and warned that") reports what follows it, so it comes last.
+        nearby.sort(
+            key=lambda c: (
+                c not in group.gap_cues,
+                c.first > closing and article.doc[c.first - 1].lower_ in COORDINATORS,
+                min(min(abs(c.first - e), abs(c.last - e)) for e in edges),
+                c.first,
+            )
+        )
+        cue, speaker = None, None
+        # "he said" attributes the quote even when no "he" can be found
+        # (the only person named is a woman): no other cue is tried then.
+        tried = nearby[:1] if nearby and pronoun_beside(article, nearby[0]) else nearby
+        # A speaker next to a cue first; a participle's subject only if none.
+        for candidate, subject in [(c, False) for c in tried] + [
+            (c, True) for c in tried
+        ]:
+            speaker = _speaker_for(article, candidate, window, subject=subject)
+            if speaker is not None:
+                cue = candidate
+                break
+        # A cue here attributed the quote before: this one goes on that
+        # sentence, and on that speaker when no cue names another ("He said
+        # his players had ‘earned the right’ to dream, adding that …).
+        carried = len(fitting) > len(nearby)
+        if cue is None and nearby:
+            cue = nearby[0]
+            if carried and previous is not None and previous.speaker_name:
+                speaker = Speaker(
+                    previous.speaker, previous.speaker_name, None, "pronoun"
+                )
+        kind = quote_type(article, parts[0], opening)
+        paragraph = bisect.bisect_right(article.breaks, article.starts[opening])
+        if cue is None:
+            # Unattributed: a whole sentence that carries on the quote before
+            # it is kept with that speaker, as is any quote whose cue
+            # attributed the one before (“What else would I do?” he asked.
+            # “This is …”); a scare-quoted word is not a quote.
+            words = len(article.text[parts[0][0] : parts[-1][1]].split())
+            if not carried and (kind != DIRECT or words < 3):
+                continue
+            if previous is not None and paragraph - previous_paragraph <= 1:
+                quotes.append(
+                    FoundQuote(
+                        parts,
+                        kind,
+                        None,
+                        None,
+                        previous.speaker,
+                        previous.speaker_name,
+                        0.5,
+                    )
+                )
+            else:
+                quotes.append(FoundQuote(parts, DIRECT, None, None, None, "", 0.3))
+            previous_paragraph = paragraph
+            continue
+        confidence = {DIRECT: 0.9, PARTIAL: 0.8}[kind]
+        if speaker is None:
+            confidence -= 0.4
+        elif speaker.how in {"pronoun", "role"}:
+            confidence -= 0.15
+        elif speaker.how == "new":
+            confidence -= 0.1
+        quote = FoundQuote(
+            parts,
+            kind,
+            (article.starts[cue.first], article.ends[cue.last]),
+            speaker.mention if speaker and speaker.how in {"name", "new"} else None,
+            speaker.entry if speaker else None,
+            speaker.name if speaker else "",
+            round(confidence, 2),
+        )
+        quotes.append(quote)
+        used.add(cue.first)
+        previous, previous_paragraph = quote, paragraph
+        if speaker is not None and speaker.mention is not None:
+            article.add_speaker(quote.cue[0], speaker.mention)
+    return quotes
+
+
+def _speaker_for(
+    article: Article, cue: Cue, window: set[int], *, subject: bool = True
+) -> Speaker | None:
+    before = article.doc[cue.first - 1].text if cue.first else ""
+    inverted = before in CLOSE_DOUBLE or before in CLOSE_SINGLE or before in "\"'"
+    if not inverted and before == "," and cue.first >= 2:
+        previous = article.doc[cue.first - 2].text
+        inverted = previous in CLOSE_DOUBLE or previous in "\"'’"
+    if cue.word in OBJECT_CUES:
+        return _look_right(article, cue, window)
+    if cue.word in SUBJECT_ONLY_CUES:
+        speaker = _look_left(article, cue, window)
+    elif inverted:
+        speaker = _look_right(article, cue, window) or _look_left(article, cue, window)
+    else:
+        speaker = _look_left(article, cue, window)
+    if speaker is None and subject and cue.word.endswith("ing"):
+        # "Sunak, the prime minister, defended his record, telling the BBC
+        # ...": a participle's speaker is its sentence's subject.
+        speaker = _sentence_subject(article, cue, window)
+    return speaker
+
+
+def _sentence_subject(article: Article, cue: Cue, window: set[int]) -> Speaker | None:
+    for i in sorted(t for t in window if t < cue.first):
+        mention = article.mention_at_start.get(i)
+        if mention and mention.kind in {PERSON, ORG} and not article.quoted[i]:
+            last = article.token_at(mention.end - 1)
+            if (
+                last + 1 < len(article.doc)
+                and article.doc[last + 1].text in POSSESSIVES
+            ):
+                continue  # "Mr Ashworth’s spokesman": the owner is not the subject
+            return Speaker.of(mention)
+    return None
+
+
+def _look_left(article: Article, cue: Cue, window: set[int]) -> Speaker | None:
+    doc = article.doc
+    if cue.first and doc[cue.first - 1].text == ",":
+        return _before_apposition(article, cue.first - 1, window)
+    i = cue.first - 1
+    steps = 0
+    while i >= 0 and i in window and steps < 8:
+        if article.quoted[i]:
+            return None
+        mention = article.mention_at_end.get(i)
+        if mention is not None:
+            first = article.token_at(mention.start)
+            if (
+                i == cue.first - 1
+                and first - 1 in window
+                and doc[first - 1].text in PREPOSITIONS
+            ):
+                return _before_preposition(article, first, i, window)
+            if mention.kind in {PERSON, ORG, OTHER} or i == cue.first - 1:
+                return Speaker.of(mention)
+            i = article.token_at(mention.start) - 1
+            steps += 1
+            continue
+        text = doc[i].text
+        lower = text.lower()
+        if lower in PRONOUNS:
+            return resolve_pronoun(article, lower, article.starts[i])
+        if lower in ORGANISATION_WORDS and text.islower() and i == cue.first - 1:
+            return organisation_by_word(article, i, window)
+        if is_role(article, i):
+            return resolve_role(article, i)
+        if lower in COORDINATORS and i == cue.first - 1:
+            # "called the bill “…” and said": the second verb's speaker is
+            # the first's, the sentence's subject.
+            return _sentence_subject(article, cue, window)
+        if is_plural_role(lower) or (lower in POSSESSIVES and i < cue.first - 1):
+            # "Treasury officials said", "Mr Ashworth’s spokesman said": no
+            # one named speaks, and the owner is not the speaker.
+            return None
+        if i == cue.first - 1 and text[:1].isupper():
+            first, last = name_run_left(article, i, window)
+            if first - 1 in window and doc[first - 1].text in PREPOSITIONS:
+                return _before_preposition(article, first, last, window)
+            return new_name(article, first, last)
+        if text in {".", ";", "!", "?"}:
+            return None
+        i -= 1
+        steps += 1
+    return None
+
+
+def _before_preposition(
+    article: Article, first: int, last: int, window: set[int]
+) -> Speaker | None:
+    """The speaker before a cue whose last words, from ``first``, follow a
+    preposition: the organisation they end ("The Department for Transport
+    said", "the Bank of England said"), or the person they place
+    ("Representative Lena Ortiz of New Mexico said"). A place or a body after
+    any other preposition, or after a plain noun, is not who spoke
+    ("Students at Kirklees College said", "officials in Kyiv said").
+    """
+    doc = article.doc
+    preposition = doc[first - 1].text
+    before = first - 2
+    if (
+        before not in window
+        or article.quoted[before]
+        or not is_name_token(doc[before].text)
+    ):
+        return None
+    mention = article.mention_at_end.get(before)
+    name_first = (
+        article.token_at(mention.start)
+        if mention
+        else name_run_left(article, before, window)[0]
+    )
+    if preposition in {"of", "for"} and any(
+        doc[j].lower_ in ORGANISATION_WORDS for j in range(name_first, first - 1)
+    ):
+        return new_organisation(article, name_first, last)
+    if preposition not in {"of", "from"}:
+        return None
+    if mention is not None:
+        if mention.kind in {PERSON, ORG}:
+            return Speaker.of(mention)
+        return None
+    return new_name(article, name_first, before)
+
+
+def _before_apposition(
+    article: Article, comma: int, window: set[int]
+) -> Speaker | None:
+    """The speaker before a cue that follows ``comma``, which closes what
+    describes the speaker or names them: “Polly Nnamdi, Shelter’s chief
+    executive, said”, “NASA, which operates the satellites, said”, “the
+    club’s chairman, Peter Lomas, said”.
+
+    The sentence back from the comma is cut at its commas into stretches.
+    Going back, the speaker is the first stretch that is a name and either
+    starts the clause (the subject, followed by what describes it) or follows
+    a description ending in a role noun (a description is not a speaker, even
+    if it ends in a name: “Elchin Mammadli, an adviser to President Ilham
+    Aliyev, told”). A name after a name, as in “Punta Arenas, Chile” or
+    “Rafael Ortiz, R-Texas”, is skipped. A stretch opening with a pronoun is
+    a clause the cue goes on, and the pronoun its speaker.
+    """
+    doc = article.doc
+    stretches: list[tuple[int, int]] = []  # nearest first
+    last = i = comma - 1
+    starts_clause = False
+    while True:
+        if i < 0 or i not in window or article.quoted[i] or doc[i].text in CLAUSE_ENDS:
+            starts_clause = True
+        if starts_clause or comma - i > 40 or doc[i].text == ",":
+            if i < last:
+                stretches.append((i + 1, last))
+            if starts_clause or doc[i].text != ",":
+                break
+            last = i - 1
+        i -= 1
+    for k, (first, last) in enumerate(stretches):
+        if doc[first].lower_ in PRONOUNS:
+            # "She defended the plan, adding": the cue goes on her clause.
+            return resolve_pronoun(article, doc[first].lower_, article.starts[first])
+        if not _names_only(article, first, last):
+            if k + 1 == len(stretches) and starts_clause and is_role(article, last):
+                return resolve_role(article, last)  # "The minister, who …, said"
+            continue
+        mention = article.mention_at_end.get(last)
+        if k + 1 == len(stretches):
+            if not starts_clause:
+                return None
+            if mention is not None:
+                if mention.kind == PLACE:
+                    return None
+                return Speaker.of(mention)
+            if is_role(article, last):
+                return resolve_role(article, last)
+            return new_name(article, *name_run_left(article, last, window))
+        before_first, before_last = stretches[k + 1]
+        if _names_only(article, before_first, before_last):
+            continue
+        if mention is not None and mention.kind in {PERSON, ORG}:
+            return Speaker.of(mention)
+        if mention is None and doc[before_last].lower_ in ROLE_NOUNS:
+            return new_name(article, *name_run_left(article, last, window))
+    return None
+
+
+def _names_only(article: Article, first: int, last: int) -> bool:
+    """Whether tokens ``first`` to ``last`` are all a name's: no lower-case
+    word outside a mention but a particle ("de", "van") or a determiner
+    ("the Defensoría del Pueblo")."""
+    doc = article.doc
+    return not any(
+        doc[j].text[:1].islower()
+        and not article.taken[j]
+        and doc[j].lower_ not in NAME_PARTICLES
+        and doc[j].lower_ not in DETERMINERS
+        for j in range(first, last + 1)
+    )
+
+
+def _look_right(article: Article, cue: Cue, window: set[int]) -> Speaker | None:
+    doc = article.doc
+    i = cue.last + 1
+    limit = min(len(doc), cue.last + 8)
+    while i < limit and i in window:
+        if article.quoted[i]:
+            return None
+        mention = article.mention_at_start.get(i)
+        if mention is not None:
+            return Speaker.of(mention)
+        text = doc[i].text
+        lower = text.lower()
+        if lower in PRONOUNS and i == cue.last + 1:
+            return resolve_pronoun(article, lower, article.starts[i])
+        following = doc[i + 1].text if i + 1 < len(doc) else ""
+        # "said its campaign director, Tomás Lindqvist": the name after the
+        # role, when one follows it.
+        if following == "," and (lower in ROLE_NOUNS or lower in TITLE_WORDS):
+            named = _name_after_role(article, i + 2, window)
+            if named is not None:
+                return named
+        if is_role(article, i) and not is_name_token(following):
+            return resolve_role(article, i)
+        if text[:1].isupper() and lower not in TITLE_WORDS:
+            return new_name(article, *name_run_right(article, i, window))
+        skippable = lower in DETERMINERS or lower in TITLE_WORDS or text[:1].isupper()
+        if not skippable and (not text.isalpha() or i > cue.last + 3):
+            return None
+        i += 1
+    return None
+
+
+def _name_after_role(article: Article, i: int, window: set[int]) -> Speaker | None:
+    mention = article.mention_at_start.get(i)
+    if mention is not None:
+        if mention.kind == PLACE:
+            return None
+        return Speaker.of(mention)
+    if i in window and is_name_token(article.doc[i].text):
+        return new_name(article, *name_run_right(article, i, window))
+    return None
+
+
+def reported_speech(article: Article, cues: list[Cue]) -> list[FoundQuote]:
+    """Reported speech without marks: "X said that ...", "she said it would ..."."""
+    found = []
+    doc = article.doc
+    for cue in cues:
+        if cue.word not in INDIRECT_CUES:
+            continue
+        # Cheap tests first: most cues have no clause after them.
+        nxt = cue.last + 1
+        subject_only = cue.word in SUBJECT_ONLY_CUES
+        if subject_only:
+            # "told reporters that": the clause follows the listener.
+            while nxt < len(doc) and nxt - cue.last <= 4 and doc[nxt].lower_ != "that":
+                nxt += 1
+        if nxt >= len(doc):
+            continue
+        word = doc[nxt].lower_
+        if word == "that":
+            start_token = nxt + 1
+        elif word in CLAUSE_STARTERS and not subject_only:
+            start_token = nxt
+        else:
+            continue
+        sentence_first, sentence_last = article.sentence_bounds(cue.first)
+        if nxt >= sentence_last:
+            continue
+        end_token = sentence_last - 1
+        while end_token > start_token and not doc[end_token].text[:1].isalnum():
+            end_token -= 1
+        # Up to the clause's last word: the opening mark of a quote in the
+        # next sentence is counted in this one (see ``_sentence_starts``).
+        if end_token - start_token < 2 or any(
+            article.quoted[sentence_first : end_token + 1]
+        ):
+            continue
+        window = set(range(sentence_first, sentence_last))
+        speaker = _look_left(article, cue, window)
+        if speaker is None:
+            continue
+        if speaker.mention is not None:
+            article.add_speaker(article.starts[cue.first], speaker.mention)
+        found.append(
+            FoundQuote(
+                [(article.starts[start_token], article.ends[end_token])],
+                INDIRECT,
+                (article.starts[cue.first], article.ends[cue.last]),
+                speaker.mention if speaker.how in {"name", "new"} else None,
+                speaker.entry,
+                speaker.name,
+                0.6 if speaker.how == "name" else 0.45,
+            )
+        )
+    return found
