@@ -43,11 +43,21 @@ class Speaker:
     # antecedent's, which the quote does not take as its speaker mention.
     mention: FoundMention | None
     how: str  # name, pronoun, role, new
+    # The words by the cue that name the speaker ("he", "the minister", a
+    # name), as code point offsets: what a gold file's speaker is.
+    words: tuple[int, int] | None = None
 
     @classmethod
-    def of(cls, mention: FoundMention, how: str = "name") -> Speaker:
-        """The person or body ``mention`` names (or a pronoun stands for)."""
-        return cls(mention.entity, mention.name, mention, how)
+    def of(
+        cls,
+        mention: FoundMention,
+        how: str = "name",
+        words: tuple[int, int] | None = None,
+    ) -> Speaker:
+        """The person or body ``mention`` names, or that the ``words`` of a
+        pronoun or a role stand for."""
+        words = words or (mention.start, mention.end)
+        return cls(mention.entity, mention.name, mention, how, words)
 
 
 def organisation_by_word(article: Article, i: int, window: set[int]) -> Speaker | None:
@@ -158,7 +168,7 @@ def resolve_pronoun(article: Article, pronoun: str, char: int) -> Speaker | None
         antecedent = article.last_before(char, kind)
     if antecedent is None:
         return None
-    return Speaker.of(antecedent, "pronoun")
+    return Speaker.of(antecedent, "pronoun", (char, char + len(pronoun)))
 
 
 def resolve_role(article: Article, i: int) -> Speaker | None:
@@ -175,7 +185,7 @@ def resolve_role(article: Article, i: int) -> Speaker | None:
     antecedent = _antecedent(article, char, titled)
     if antecedent is None:
         return None
-    return Speaker.of(antecedent, "role")
+    return Speaker.of(antecedent, "role", (char, article.ends[i]))
 
 
 def _antecedent(
@@ -423,7 +433,7 @@ def new_name(article: Article, first: int, last: int) -> Speaker | None:
     article.add_person(first, last, mention)
     if entry is None:
         _link_surname(article, mention, *(full or (first, last)))
-    return Speaker(entry, mention.name, mention, "name" if entry else "new")
+    return Speaker.of(mention, "name" if entry else "new")
 
 
 def _link_surname(
@@ -464,7 +474,7 @@ def _known_speaker(
         PERSON,
     )
     article.add_person(first, last, mention)
-    return Speaker(known.entity, known.name, mention, "name")
+    return Speaker.of(mention)
 
 
 def new_organisation(article: Article, first: int, last: int) -> Speaker | None:
@@ -491,7 +501,7 @@ def new_organisation(article: Article, first: int, last: int) -> Speaker | None:
     if mention.kind == ORG:
         # For "they" and "the union" further on.
         bisect.insort(article.orgs, (mention.start, mention), key=lambda o: o[0])
-    return Speaker(entry, mention.name, mention, "name" if entry else "new")
+    return Speaker.of(mention, "name" if entry else "new")
 
 
 def _full_name_before(article: Article, surname: int) -> tuple[int, int] | None:

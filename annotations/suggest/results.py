@@ -47,6 +47,8 @@ class FoundQuote:
     speaker: GazetteerEntry | None
     speaker_name: str
     confidence: float
+    # The words naming the speaker by the cue, a pronoun's or a role's too.
+    speaker_words: tuple[int, int] | None = None
 
 
 @dataclass

@@ -157,6 +157,7 @@ def attribute_quotes(
             speaker.entry if speaker else None,
             speaker.name if speaker else "",
             round(confidence, 2),
+            speaker.words if speaker else None,
         )
         quotes.append(quote)
         used.add(cue.first)
@@ -459,6 +460,7 @@ def reported_speech(article: Article, cues: list[Cue]) -> list[FoundQuote]:
                 speaker.entry,
                 speaker.name,
                 0.6 if speaker.how == "name" else 0.45,
+                speaker.words,
             )
         )
     return found
