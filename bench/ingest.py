@@ -226,7 +226,7 @@ def fill_entity_table(n_aliases: int, seed: int) -> tuple[int, int]:
 def bench_suggest(args: argparse.Namespace) -> list[Row]:
     """Time the suggester on the imported articles with a full entity table.
 
-    ``find_suggestions`` alone (the detection, one Python thread), then
+    ``detect`` alone (the detection, one Python thread), then
     ``suggest_articles`` as ``manage.py suggest --all`` runs it, storing
     each batch of 200 in one transaction on a writer thread while the next
     batch is detected, then the same again (every earlier suggestion
@@ -257,15 +257,15 @@ def bench_suggest(args: argparse.Namespace) -> list[Row]:
         detect.detect(article.body, gazetteer)
     find_s, find_cpu = time.perf_counter() - started, time.process_time() - cpu
 
-    def store() -> tuple[float, float]:
+    def store_all() -> tuple[float, float]:
         started, cpu = time.perf_counter(), time.process_time()
         store.suggest_articles(articles=articles, gazetteer=gazetteer, batch_size=200)
         return time.perf_counter() - started, time.process_time() - cpu
 
-    store_s, store_cpu = store()
+    store_s, store_cpu = store_all()
     spans = Span.objects.filter(status="suggested").count()
     quotes = Quote.objects.filter(review__isnull=True).count()
-    again_s, again_cpu = store()
+    again_s, again_cpu = store_all()
     assert Span.objects.filter(status="suggested").count() == spans
     return [
         (
