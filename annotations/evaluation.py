@@ -1,38 +1,73 @@
-"""How good the suggestions are, against gold files in the seed's JSONL shape.
+"""How good the suggestions are, against gold files in JSONL.
+
+Two gold shapes are read alike: the seed's (``fixtures/seed/gold.jsonl``:
+quotes typed ``direct``/``partial``, ``speaker`` a full name, ``entities``
+with their mentions) and the quote development set's (quotes typed
+``direct``/``mixed``/``indirect``, ``attribution`` grouping the parts of one
+quote, ``speaker`` as written with ``speaker_start``/``speaker_end``, no
+entities). Gold ``mixed`` is our ``partial``.
 
 The suggester runs on each record's own ``text`` (its article need not be
-stored), with the entity table as its gazetteer and, on request, the gold's
-own entities too. Scores are micro-averaged over all records:
+stored), with the entity table as its gazetteer (and, on request, the gold's
+own entities) and the configured language model. Scores are micro-averaged
+over all records; matching stays within one record:
 
-- mentions, exact: same start and end; overlap: they share at least half of
-  the longer of the two (each gold mention matched once);
-- quotes: each part of a suggested quote against each gold quote, by the
-  same overlap rule and by exact boundaries;
-- speakers: of the quote pairs matched by overlap, the share whose speaker
-  is the gold one: the same entity, the same name once normalised, or the
-  same surname.
+- parts: each part of a quote is a span; a suggested part matches a gold
+  part when they share at least half of the longer (``overlap``), or when
+  their boundaries are equal (exact);
+- quotes: the parts of one quote together; matched by ``quote_overlap``;
+- speakers: of the matched quotes whose gold names a speaker, the share
+  named right (``judge_speaker``): strictly, by the words, or only by the
+  surname, on separate lines;
+- mentions: as parts, over the records that list their ``entities``.
+
+Each figure comes per quote type (``direct``, ``partial``, ``indirect``:
+a suggestion of one type against gold of that type) and for all the types
+together, the types then ignored.
 
 The arithmetic is in small pure functions, tested by hand-made examples.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+import spacy
 
 from annotations.suggest.detect import detect
 from annotations.suggest.gazetteer import Gazetteer, GazetteerEntry
-from annotations.suggest.results import flatten
-from annotations.suggest.store import table_names
+from annotations.suggest.results import (
+    DIRECT,
+    INDIRECT,
+    PARTIAL,
+    FoundMention,
+    FoundQuote,
+    Suggestions,
+)
+from annotations.suggest.store import configured_model, model_name, table_names
 from newsreader.text import normalize_name
 
 MIN_OVERLAP = 0.5
+TYPES = (DIRECT, PARTIAL, INDIRECT)
+# The gold types as the development set spells them, onto ours.
+GOLD_TYPES = {DIRECT: DIRECT, PARTIAL: PARTIAL, "mixed": PARTIAL, INDIRECT: INDIRECT}
+SPLITS = ("all", "develop", "held-out")
+# One article in this many is held out (see ``is_held_out``).
+HELD_OUT_ONE_IN = 5
+
+Span = tuple[int, int]
+Names = list[tuple[str, GazetteerEntry]]
 
 
 class GoldFileError(ValueError):
     """A gold file that cannot be read; the message says where and why."""
+
+
+# Counting --------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -78,7 +113,101 @@ class Score:
         }
 
 
-def overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
+NO_SCORE = Score(0, 0, 0)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """How one suggested speaker compares with the gold one (see
+    ``judge_speaker``)."""
+
+    strict: bool = False
+    same_words: bool = False
+    surname_only: bool = False
+
+
+@dataclass(frozen=True)
+class Speakers:
+    """Speaker counts over matched quotes whose gold names a speaker.
+
+    ``credited`` is strict or same words: the headline where the gold
+    locates its speakers' words (``worded`` of the ``judged``), strict where
+    it does not.
+
+    >>> Speakers.of([Verdict(strict=True), Verdict(surname_only=True)], worded=0)
+    Speakers(judged=2, strict=1, credited=1, surname_only=1, worded=0)
+    """
+
+    judged: int = 0
+    strict: int = 0
+    credited: int = 0
+    surname_only: int = 0
+    worded: int = 0
+
+    @classmethod
+    def of(cls, verdicts: Sequence[Verdict], *, worded: int) -> Speakers:
+        return cls(
+            judged=len(verdicts),
+            strict=sum(v.strict for v in verdicts),
+            credited=sum(v.strict or v.same_words for v in verdicts),
+            surname_only=sum(v.surname_only for v in verdicts),
+            worded=worded,
+        )
+
+    def __add__(self, other: Speakers) -> Speakers:
+        return Speakers(
+            *(
+                a + b
+                for a, b in zip(vars(self).values(), vars(other).values(), strict=True)
+            )
+        )
+
+    def share(self, count: int) -> float:
+        return count / self.judged if self.judged else 0.0
+
+    def as_dict(self) -> dict:
+        def line(count: int) -> dict:
+            return {"accuracy": round(self.share(count), 4), "right": count}
+
+        return {
+            "judged": self.judged,
+            "with_gold_speaker_words": self.worded,
+            "strict": line(self.strict),
+            "strict_or_same_words": line(self.credited),
+            "surname_only": line(self.surname_only),
+        }
+
+
+@dataclass(frozen=True)
+class TypeScores:
+    """The figures for one quote type, or for all types together."""
+
+    parts_overlap: Score = NO_SCORE
+    parts_exact: Score = NO_SCORE
+    quotes_overlap: Score = NO_SCORE
+    speakers: Speakers = field(default_factory=Speakers)
+
+    def __add__(self, other: TypeScores) -> TypeScores:
+        return TypeScores(
+            *(
+                a + b
+                for a, b in zip(vars(self).values(), vars(other).values(), strict=True)
+            )
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "parts_overlap": self.parts_overlap.as_dict(),
+            "parts_exact": self.parts_exact.as_dict(),
+            "quotes_overlap": self.quotes_overlap.as_dict(),
+            "speakers": self.speakers.as_dict(),
+        }
+
+
+# Spans and matching ----------------------------------------------------------
+
+
+def overlap(a: Span, b: Span) -> float:
     """Characters the spans share, as a share of the longer one.
 
     >>> overlap((0, 10), (5, 10)), overlap((0, 10), (10, 20))
@@ -89,9 +218,55 @@ def overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
     return max(shared, 0) / longer if longer > 0 else 0.0
 
 
+def overlapping_pairs(a: Sequence[Span], b: Sequence[Span]) -> list[tuple[int, int]]:
+    """Index pairs ``(i, j)`` of spans of ``a`` and ``b`` sharing a character.
+
+    A sweep over both sorted by start, so that only spans that meet are
+    paired: comparing every gold span with every suggestion is what made a
+    whole corpus slow.
+
+    >>> overlapping_pairs([(0, 5), (10, 20)], [(4, 12), (20, 30), (12, 15)])
+    [(0, 0), (1, 0), (1, 2)]
+    """
+    events = sorted(
+        [(span[0], 0, i) for i, span in enumerate(a) if span[0] < span[1]]
+        + [(span[0], 1, j) for j, span in enumerate(b) if span[0] < span[1]]
+    )
+    spans = (a, b)
+    active: tuple[list[int], list[int]] = ([], [])
+    pairs = []
+    for start, side, index in events:
+        other = 1 - side
+        # Spans of the other side that end by this start meet nothing later.
+        active[other][:] = [k for k in active[other] if spans[other][k][1] > start]
+        for k in active[other]:
+            pairs.append((index, k) if side == 0 else (k, index))
+        active[side].append(index)
+    return sorted(pairs)
+
+
+def best_pairs(
+    scored: Iterable[tuple[float, int, int]], min_score: float
+) -> list[tuple[int, int]]:
+    """Pairs ``(i, j)`` from ``(score, i, j)``, the highest scores first, each
+    ``i`` and each ``j`` used once, none below ``min_score``.
+
+    >>> best_pairs([(0.8, 0, 0), (1.0, 1, 0), (0.6, 0, 1), (0.4, 2, 2)], 0.5)
+    [(0, 1), (1, 0)]
+    """
+    pairs, left, right = [], set(), set()
+    for score, i, j in sorted(scored, key=lambda s: (-s[0], s[1], s[2])):
+        if score < min_score or i in left or j in right:
+            continue
+        pairs.append((i, j))
+        left.add(i)
+        right.add(j)
+    return sorted(pairs)
+
+
 def match(
-    predicted: Sequence[tuple[int, int]],
-    gold: Sequence[tuple[int, int]],
+    predicted: Sequence[Span],
+    gold: Sequence[Span],
     *,
     min_overlap: float | None = None,
 ) -> list[tuple[int, int]]:
@@ -106,107 +281,244 @@ def match(
     [(0, 0), (1, 1)]
     """
     if min_overlap is None:
-        where = {span: i for i, span in reversed(list(enumerate(gold)))}
-        pairs, used = [], set()
+        where: dict[Span, list[int]] = {}
+        for j, span in enumerate(gold):
+            where.setdefault(span, []).append(j)
+        pairs = []
         for i, span in enumerate(predicted):
-            j = where.get(span)
-            if j is not None and j not in used:
-                pairs.append((i, j))
-                used.add(j)
+            if where.get(span):
+                pairs.append((i, where[span].pop(0)))
         return pairs
-    candidates = sorted(
+    return best_pairs(
         (
-            (-overlap(p, g), i, j)
-            for i, p in enumerate(predicted)
-            for j, g in enumerate(gold)
-            if p[0] < g[1] and g[0] < p[1]
+            (overlap(predicted[i], gold[j]), i, j)
+            for i, j in overlapping_pairs(predicted, gold)
         ),
+        min_overlap,
     )
-    pairs, left, right = [], set(), set()
-    for negative, i, j in candidates:
-        if -negative < min_overlap or i in left or j in right:
-            continue
-        pairs.append((i, j))
-        left.add(i)
-        right.add(j)
-    return sorted(pairs)
 
 
-def same_person(
+def _union(parts: Iterable[Span]) -> list[Span]:
+    """The characters of ``parts`` as sorted, disjoint spans."""
+    merged: list[Span] = []
+    for start, end in sorted(parts):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        elif start < end:
+            merged.append((start, end))
+    return merged
+
+
+def quote_overlap(a: Sequence[Span], b: Sequence[Span]) -> float:
+    """How much two quotes, each a list of parts, overlap: the characters
+    in both (the union of ``a``'s parts against the union of ``b``'s), as a
+    share of the longer quote's characters (all its parts together).
+
+    A quote split by "he said" into two parts of 10 characters matches a
+    gold quote that has its first part alone at 0.5, and one gold span over
+    both parts and the 10 characters between them at 20 of 30:
+
+    >>> quote_overlap([(0, 10), (20, 30)], [(0, 10)])
+    0.5
+    >>> round(quote_overlap([(0, 10), (20, 30)], [(0, 30)]), 3)
+    0.667
+    """
+    left, right = _union(a), _union(b)
+    shared, i, j = 0, 0, 0
+    while i < len(left) and j < len(right):
+        shared += max(0, min(left[i][1], right[j][1]) - max(left[i][0], right[j][0]))
+        if left[i][1] < right[j][1]:
+            i += 1
+        else:
+            j += 1
+    longer = max(sum(e - s for s, e in left), sum(e - s for s, e in right))
+    return shared / longer if longer else 0.0
+
+
+def match_quotes(
+    predicted: Sequence[Sequence[Span]],
+    gold: Sequence[Sequence[Span]],
+    *,
+    min_overlap: float = MIN_OVERLAP,
+) -> list[tuple[int, int]]:
+    """Pairs ``(predicted index, gold index)`` of quotes (each a list of
+    parts) whose ``quote_overlap`` is at least ``min_overlap``, the best
+    first, each quote used once. Only quotes with parts that meet are
+    compared.
+
+    >>> match_quotes([[(0, 10), (20, 30)], [(40, 50)]], [[(40, 48)], [(0, 10)]])
+    [(0, 1), (1, 0)]
+    """
+    owners_a = [i for i, parts in enumerate(predicted) for _ in parts]
+    owners_b = [j for j, parts in enumerate(gold) for _ in parts]
+    flat_a = [part for parts in predicted for part in parts]
+    flat_b = [part for parts in gold for part in parts]
+    candidates = {
+        (owners_a[i], owners_b[j]) for i, j in overlapping_pairs(flat_a, flat_b)
+    }
+    return best_pairs(
+        ((quote_overlap(predicted[i], gold[j]), i, j) for i, j in candidates),
+        min_overlap,
+    )
+
+
+# Speakers --------------------------------------------------------------------
+
+
+def same_name(
     gold_name: str,
     predicted_name: str,
     *,
     gold_entry: GazetteerEntry | None = None,
     predicted_entry: GazetteerEntry | None = None,
 ) -> bool:
-    """Whether two speakers are the same: one entity, one normalised name,
-    or one surname.
+    """Whether two speakers are strictly the same: one entity, or one full
+    name once normalised. A shared surname is not enough.
 
-    >>> same_person("Feridun Sinirlioğlu", "SINIRLIOGLU")
+    >>> same_name("Feridun Sinirlioğlu", "FERIDUN SINIRLIOGLU")
     True
-    >>> same_person("Ilya Rogachev", "Rogachyov")
-    False
+    >>> same_name("Ana Ruiz", "Luis Ruiz"), same_name("Ana Ruiz", "")
+    (False, False)
     """
     if gold_entry and predicted_entry and gold_entry.key == predicted_entry.key:
         return True
+    gold_key = normalize_name(gold_name)
+    return bool(gold_key) and gold_key == normalize_name(predicted_name)
+
+
+def same_surname(gold_name: str, predicted_name: str) -> bool:
+    """Whether the names end in the same word once normalised.
+
+    >>> same_surname("Ana Ruiz", "Luis RUIZ"), same_surname("Ana Ruiz", "Ana")
+    (True, False)
+    """
     gold_key, predicted_key = normalize_name(gold_name), normalize_name(predicted_name)
-    if not gold_key or not predicted_key:
-        return False
     return (
-        gold_key == predicted_key or gold_key.split()[-1] == predicted_key.split()[-1]
+        bool(gold_key and predicted_key)
+        and gold_key.split()[-1] == predicted_key.split()[-1]
     )
 
 
-@dataclass
-class Report:
-    records: int = 0
-    mentions_exact: Score = field(default_factory=lambda: Score(0, 0, 0))
-    mentions_overlap: Score = field(default_factory=lambda: Score(0, 0, 0))
-    quotes_overlap: Score = field(default_factory=lambda: Score(0, 0, 0))
-    quotes_exact: Score = field(default_factory=lambda: Score(0, 0, 0))
-    speakers_right: int = 0
-    speakers_judged: int = 0
+def _meets(a: Span | None, b: Span) -> bool:
+    return a is not None and a[0] < b[1] and b[0] < a[1]
 
-    @property
-    def speaker_accuracy(self) -> float:
-        return (
-            self.speakers_right / self.speakers_judged if self.speakers_judged else 0.0
+
+def same_words(
+    gold_words: Span, predicted: FoundQuote, mentions: Sequence[FoundMention]
+) -> bool:
+    """Whether the suggestion took the gold's speaker words for its speaker.
+
+    The gold gives its speaker as written ("he", "the minister", "Trump").
+    A suggestion is credited when the words it took by the cue
+    (``speaker_words``) or its speaker mention share a character with the
+    gold's words, or when a mention it found in those words names the
+    person it made the speaker: the same entity, or the same name.
+    """
+    if not predicted.speaker_name and predicted.speaker is None:
+        return False
+    if _meets(predicted.speaker_words, gold_words):
+        return True
+    if predicted.speaker_mention is not None and _meets(
+        (predicted.speaker_mention.start, predicted.speaker_mention.end), gold_words
+    ):
+        return True
+    name = normalize_name(predicted.speaker_name)
+    for mention in mentions:
+        if not _meets((mention.start, mention.end), gold_words):
+            continue
+        if (
+            mention.entity is not None
+            and predicted.speaker is not None
+            and mention.entity.key == predicted.speaker.key
+        ):
+            return True
+        if name and normalize_name(mention.name) == name:
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class GoldQuote:
+    """A gold quote: its parts, each part's type, and who spoke."""
+
+    parts: tuple[Span, ...]
+    types: tuple[str, ...]
+    speaker: str | None = None
+    # Where the gold's ``speaker`` stands in the text, when it says.
+    speaker_words: Span | None = None
+
+    def of_types(self, types: Collection[str]) -> GoldQuote | None:
+        """The quote with only its parts of ``types``; None if none is."""
+        kept = [
+            (p, t) for p, t in zip(self.parts, self.types, strict=True) if t in types
+        ]
+        if not kept:
+            return None
+        return replace(
+            self, parts=tuple(p for p, _ in kept), types=tuple(t for _, t in kept)
         )
 
-    def as_dict(self) -> dict:
-        return {
-            "records": self.records,
-            "mentions_exact": self.mentions_exact.as_dict(),
-            "mentions_overlap": self.mentions_overlap.as_dict(),
-            "quotes_overlap": self.quotes_overlap.as_dict(),
-            "quotes_exact": self.quotes_exact.as_dict(),
-            "speakers": {
-                "accuracy": round(self.speaker_accuracy, 4),
-                "right": self.speakers_right,
-                "judged": self.speakers_judged,
-            },
-        }
 
-    def as_text(self) -> str:
-        rows = [
-            ("mentions, exact", self.mentions_exact),
-            ("mentions, overlap ≥ 0.5", self.mentions_overlap),
-            ("quotes, overlap ≥ 0.5", self.quotes_overlap),
-            ("quotes, exact", self.quotes_exact),
-        ]
-        lines = [
-            f"{'':24} {'P':>6} {'R':>6} {'F1':>6} {'TP':>6} {'found':>6} {'gold':>6}"
-        ]
-        for label, score in rows:
-            lines.append(
-                f"{label:24} {score.precision:6.3f} {score.recall:6.3f} "
-                f"{score.f1:6.3f} {score.tp:6} {score.predicted:6} {score.gold:6}"
-            )
-        lines.append(
-            f"{'speakers, on matched':24} {self.speaker_accuracy:6.3f} "
-            f"({self.speakers_right} of {self.speakers_judged} quotes)"
-        )
-        return "\n".join(lines)
+def judge_speaker(
+    gold: GoldQuote,
+    predicted: FoundQuote,
+    *,
+    gazetteer: Gazetteer,
+    mentions: Sequence[FoundMention],
+) -> Verdict:
+    """The suggested speaker of a matched quote against the gold's.
+
+    Strict: the same entity or the same full name; same words (only where
+    the gold locates its speaker): see ``same_words``; surname only: not
+    strict, but the same last word.
+    """
+    assert gold.speaker
+    strict = same_name(
+        gold.speaker,
+        predicted.speaker_name,
+        gold_entry=gazetteer.lookup(gold.speaker),
+        predicted_entry=predicted.speaker,
+    )
+    return Verdict(
+        strict=strict,
+        same_words=gold.speaker_words is not None
+        and same_words(gold.speaker_words, predicted, mentions),
+        surname_only=not strict and same_surname(gold.speaker, predicted.speaker_name),
+    )
+
+
+def score_quotes(
+    predicted: Sequence[FoundQuote],
+    gold: Sequence[GoldQuote],
+    judge: Callable[[GoldQuote, FoundQuote], Verdict],
+) -> TypeScores:
+    """Parts, quotes and speakers of one record's suggestions against its
+    gold, whatever their types (filter both sides first)."""
+    predicted_parts = [part for quote in predicted for part in quote.parts]
+    gold_parts = [part for quote in gold for part in quote.parts]
+    pairs = match_quotes([q.parts for q in predicted], [q.parts for q in gold])
+    verdicts, worded = [], 0
+    for i, j in pairs:
+        if gold[j].speaker:
+            verdicts.append(judge(gold[j], predicted[i]))
+            worded += gold[j].speaker_words is not None
+    return TypeScores(
+        parts_overlap=_score(predicted_parts, gold_parts, min_overlap=MIN_OVERLAP),
+        parts_exact=_score(predicted_parts, gold_parts),
+        quotes_overlap=Score(len(pairs), len(predicted), len(gold)),
+        speakers=Speakers.of(verdicts, worded=worded),
+    )
+
+
+def _score(
+    predicted: Sequence[Span], gold: Sequence[Span], *, min_overlap=None
+) -> Score:
+    return Score(
+        len(match(predicted, gold, min_overlap=min_overlap)), len(predicted), len(gold)
+    )
+
+
+# Reading gold files ----------------------------------------------------------
 
 
 def read_gold(path: Path) -> list[dict]:
@@ -232,11 +544,126 @@ def read_gold(path: Path) -> list[dict]:
         for key in ("quotes", "entities"):
             if not isinstance(record.get(key, []), list):
                 raise GoldFileError(f"{path}, line {number}: '{key}' must be a list.")
+        for quote in record.get("quotes", []):
+            if problem := _quote_problem(quote, len(record["text"])):
+                raise GoldFileError(f"{path}, line {number}: {problem}")
         records.append(record)
     return records
 
 
-def gold_entities(records: Iterable[dict]) -> list[tuple[str, GazetteerEntry]]:
+def _quote_problem(quote: object, length: int) -> str:
+    """What is wrong with a gold quote item, or "" if nothing is."""
+    if not isinstance(quote, dict):
+        return "a quote must be an object."
+    start, end = quote.get("start"), quote.get("end")
+    if not (type(start) is int and type(end) is int and 0 <= start < end <= length):
+        return f"quote {start}–{end} is not a span of the text."
+    if quote.get("type", DIRECT) not in GOLD_TYPES:
+        return f"{quote['type']!r} is not a quote type ({', '.join(GOLD_TYPES)})."
+    return ""
+
+
+def gold_quotes(record: dict) -> list[GoldQuote]:
+    """A record's gold quotes, the parts sharing an ``attribution`` (or our
+    own export's ``group``) together, any other item a quote alone. An item
+    without a type is direct, as the seed loader has it.
+
+    >>> [(q.parts, q.types) for q in gold_quotes({"quotes": [
+    ...     {"start": 0, "end": 4, "attribution": "E1", "type": "mixed"},
+    ...     {"start": 9, "end": 12, "type": "direct"},
+    ...     {"start": 5, "end": 8, "attribution": "E1", "type": "direct"}]})]
+    [(((0, 4), (5, 8)), ('partial', 'direct')), (((9, 12),), ('direct',))]
+    """
+    groups: dict[object, list[dict]] = {}
+    for index, item in enumerate(record.get("quotes", [])):
+        key = item.get("attribution", item.get("group"))
+        groups.setdefault(("group", key) if key is not None else index, []).append(item)
+    quotes = []
+    for items in groups.values():
+        speaker = next((i["speaker"] for i in items if i.get("speaker")), None)
+        worded = next(
+            (
+                i
+                for i in items
+                if i.get("speaker")
+                and type(i.get("speaker_start")) is int
+                and type(i.get("speaker_end")) is int
+            ),
+            None,
+        )
+        quotes.append(
+            GoldQuote(
+                parts=tuple((i["start"], i["end"]) for i in items),
+                types=tuple(GOLD_TYPES[i.get("type", DIRECT)] for i in items),
+                speaker=speaker,
+                speaker_words=(
+                    (worded["speaker_start"], worded["speaker_end"]) if worded else None
+                ),
+            )
+        )
+    return quotes
+
+
+def gold_mentions(record: dict) -> list[Span]:
+    return [
+        (m["start"], m["end"])
+        for entity in record.get("entities", [])
+        for m in entity.get("mentions", [])
+    ]
+
+
+# Splitting -------------------------------------------------------------------
+
+
+def is_held_out(record_id: str) -> bool:
+    """Whether the article of this id is held out: one in five, by the
+    sha256 of the id, so the split never changes and needs no list.
+
+    >>> [n for n in range(10) if is_held_out(f"article-{n}")]
+    [0, 4, 6]
+    """
+    digest = hashlib.sha256(str(record_id).encode("utf-8")).hexdigest()
+    return int(digest, 16) % HELD_OUT_ONE_IN == 0
+
+
+def in_split(record: dict, split: str) -> bool:
+    """Whether a record belongs to ``split`` (``all``, ``develop`` or
+    ``held-out``). A record without an ``id`` cannot be split and is always
+    in.
+
+    >>> in_split({"text": ""}, "held-out"), in_split({"id": "article-1"}, "all")
+    (True, True)
+    """
+    if split not in SPLITS:
+        raise ValueError(f"{split!r} is not a split ({', '.join(SPLITS)}).")
+    if split == "all" or record.get("id") is None:
+        return True
+    return is_held_out(record["id"]) == (split == "held-out")
+
+
+def parse_types(value: str) -> tuple[str, ...]:
+    """Quote types from a comma list, in our order; ``mixed`` is ``partial``.
+
+    >>> parse_types("indirect, mixed")
+    ('partial', 'indirect')
+    >>> parse_types("direkt")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'direkt' is not a quote type: use direct, partial, indirect.
+    """
+    chosen = set()
+    for word in value.split(","):
+        word = word.strip().lower()
+        if word not in GOLD_TYPES:
+            raise ValueError(f"{word!r} is not a quote type: use {', '.join(TYPES)}.")
+        chosen.add(GOLD_TYPES[word])
+    return tuple(t for t in TYPES if t in chosen)
+
+
+# The gazetteer ---------------------------------------------------------------
+
+
+def gold_entities(records: Iterable[dict]) -> Names:
     """The names and aliases of the gold files' own entities, for a gazetteer."""
     names = []
     for record in records:
@@ -251,70 +678,207 @@ def gold_entities(records: Iterable[dict]) -> list[tuple[str, GazetteerEntry]]:
     return names
 
 
-def build_gazetteer(records: Sequence[dict], *, with_gold_entities: bool) -> Gazetteer:
+def gazetteer_names(records: Sequence[dict], *, with_gold_entities: bool) -> Names:
+    """The entity table's names and aliases, and the gold's on request."""
     names = list(table_names())
     if with_gold_entities:
         names += gold_entities(records)
-    return Gazetteer(names)
+    return names
 
 
-def evaluate_record(record: dict, gazetteer: Gazetteer) -> Report:
-    text = record["text"]
-    found = detect(text, gazetteer)
-    report = Report(records=1)
+@dataclass(frozen=True)
+class GazetteerSize:
+    """How much the suggester knew: entities, and their names and aliases.
 
-    gold_mentions = [
-        (m["start"], m["end"])
-        for entity in record.get("entities", [])
-        for m in entity.get("mentions", [])
-    ]
-    predicted_mentions = [(m.start, m.end) for m in found.mentions]
-    report.mentions_exact = _score(predicted_mentions, gold_mentions)
-    report.mentions_overlap = _score(
-        predicted_mentions, gold_mentions, min_overlap=MIN_OVERLAP
-    )
+    >>> e = GazetteerEntry(1, "Haider al-Abadi", "PERSON")
+    >>> GazetteerSize.of([("Haider al-Abadi", e), ("Abadi", e), ("ABADI", e)])
+    GazetteerSize(entities=1, names=2)
+    """
 
-    gold_quotes = record.get("quotes", [])
-    gold_spans = [(q["start"], q["end"]) for q in gold_quotes]
-    parts = flatten(found.quotes)
-    predicted_spans = [(start, end) for start, end, _ in parts]
-    report.quotes_exact = _score(predicted_spans, gold_spans)
-    pairs = match(predicted_spans, gold_spans, min_overlap=MIN_OVERLAP)
-    report.quotes_overlap = Score(len(pairs), len(predicted_spans), len(gold_spans))
-    for i, j in pairs:
-        gold_speaker = gold_quotes[j].get("speaker")
-        if not gold_speaker:
-            continue
-        quote = parts[i][2]
-        report.speakers_judged += 1
-        if quote.speaker_name and same_person(
-            gold_speaker,
-            quote.speaker_name,
-            gold_entry=gazetteer.lookup(gold_speaker),
-            predicted_entry=quote.speaker,
-        ):
-            report.speakers_right += 1
+    entities: int
+    names: int
+
+    @classmethod
+    def of(cls, names: Names) -> GazetteerSize:
+        return cls(
+            entities=len({entry.key for _, entry in names}),
+            names=len({(normalize_name(n), entry.key) for n, entry in names}),
+        )
+
+
+# The run ---------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    records: int = 0
+    types: tuple[str, ...] = TYPES
+    split: str = "all"
+    gazetteer: GazetteerSize = GazetteerSize(0, 0)
+    model: str | None = None
+    # None when no record lists its entities: nothing to score mentions on.
+    mentions_exact: Score | None = None
+    mentions_overlap: Score | None = None
+    # One row per chosen type, and "all" for the chosen types together.
+    rows: dict[str, TypeScores] = field(default_factory=dict)
+
+    def add(self, other: Report) -> None:
+        self.records += other.records
+        if other.mentions_exact is not None:
+            self.mentions_exact = (self.mentions_exact or NO_SCORE) + (
+                other.mentions_exact
+            )
+            self.mentions_overlap = (self.mentions_overlap or NO_SCORE) + (
+                other.mentions_overlap or NO_SCORE
+            )
+        for key, row in other.rows.items():
+            self.rows[key] = self.rows.get(key, TypeScores()) + row
+
+    def as_dict(self) -> dict:
+        mentions = None
+        if self.mentions_exact is not None and self.mentions_overlap is not None:
+            mentions = {
+                "exact": self.mentions_exact.as_dict(),
+                "overlap": self.mentions_overlap.as_dict(),
+            }
+        return {
+            "records": self.records,
+            "split": self.split,
+            "types": list(self.types),
+            "gazetteer": {
+                "entities": self.gazetteer.entities,
+                "names": self.gazetteer.names,
+            },
+            "model": self.model,
+            "mentions": mentions,
+            "quotes": {key: row.as_dict() for key, row in self.rows.items()},
+        }
+
+    def as_text(self) -> str:
+        header = (
+            f"{'':32} {'P':>6} {'R':>6} {'F1':>6} {'TP':>6} {'found':>6} {'gold':>6}"
+        )
+
+        def score_line(label: str, score: Score) -> str:
+            return (
+                f"{label:32} {score.precision:6.3f} {score.recall:6.3f} "
+                f"{score.f1:6.3f} {score.tp:6} {score.predicted:6} {score.gold:6}"
+            )
+
+        lines = [header]
+        if self.mentions_exact is None or self.mentions_overlap is None:
+            lines.append("mentions: no gold entities")
+        else:
+            lines.append(score_line("mentions, exact", self.mentions_exact))
+            lines.append(score_line("mentions, overlap ≥ 0.5", self.mentions_overlap))
+        for key, row in self.rows.items():
+            if key == "all" and self.types != TYPES:
+                lines.append(f"all chosen types ({', '.join(self.types)})")
+            else:
+                lines.append(ROW_LABELS[key])
+            lines.append(score_line("  parts, overlap ≥ 0.5", row.parts_overlap))
+            lines.append(score_line("  parts, exact", row.parts_exact))
+            lines.append(score_line("  quotes, overlap ≥ 0.5", row.quotes_overlap))
+            lines.extend(_speaker_lines(row.speakers))
+        return "\n".join(lines)
+
+
+ROW_LABELS = {
+    DIRECT: "direct",
+    PARTIAL: "partial (gold mixed)",
+    INDIRECT: "indirect",
+    "all": "all types together",
+}
+
+
+def _speaker_lines(speakers: Speakers) -> list[str]:
+    def line(label: str, count: int, note: str = "") -> str:
+        if not speakers.judged:
+            return f"  {label:30} {'n/a':>6} (no matched quote has a gold speaker)"
+        return (
+            f"  {label:30} {speakers.share(count):6.3f} "
+            f"({count} of {speakers.judged} matched quotes{note})"
+        )
+
+    lines = []
+    if speakers.worded:
+        lines.append(
+            line(
+                "speakers, strict or same words",
+                speakers.credited,
+                f"; {speakers.worded} with gold speaker words",
+            )
+        )
+    lines.append(line("speakers, strict", speakers.strict))
+    lines.append(line("speakers, surname only", speakers.surname_only))
+    return lines
+
+
+def score_record(
+    record: dict,
+    found: Suggestions,
+    gazetteer: Gazetteer,
+    *,
+    types: Sequence[str] = TYPES,
+) -> Report:
+    """One record's figures for what the suggester ``found`` in its text:
+    a row per type in ``types``, suggestions of that type against gold of
+    that type, and an "all" row, ``types`` together against each other."""
+    report = Report(records=1, types=tuple(types))
+    if "entities" in record:
+        gold_spans = gold_mentions(record)
+        spans = [(m.start, m.end) for m in found.mentions]
+        report.mentions_exact = _score(spans, gold_spans)
+        report.mentions_overlap = _score(spans, gold_spans, min_overlap=MIN_OVERLAP)
+
+    def judge(gold: GoldQuote, predicted: FoundQuote) -> Verdict:
+        return judge_speaker(
+            gold, predicted, gazetteer=gazetteer, mentions=found.mentions
+        )
+
+    gold = gold_quotes(record)
+    for key, chosen in [*((t, (t,)) for t in types), ("all", tuple(types))]:
+        report.rows[key] = score_quotes(
+            [q for q in found.quotes if q.type in chosen],
+            [q for q in (g.of_types(chosen) for g in gold) if q is not None],
+            judge,
+        )
     return report
 
 
-def _score(predicted, gold, *, min_overlap: float | None = None) -> Score:
-    return Score(
-        len(match(predicted, gold, min_overlap=min_overlap)), len(predicted), len(gold)
-    )
-
-
-def evaluate(records: Iterable[dict], gazetteer: Gazetteer) -> Report:
-    total = Report()
+def evaluate(
+    records: Iterable[dict],
+    gazetteer: Gazetteer,
+    *,
+    types: Sequence[str] = TYPES,
+    model: spacy.language.Language | None = None,
+) -> Report:
+    total = Report(types=tuple(types))
     for record in records:
-        one = evaluate_record(record, gazetteer)
-        total.records += 1
-        for name in (
-            "mentions_exact",
-            "mentions_overlap",
-            "quotes_overlap",
-            "quotes_exact",
-        ):
-            setattr(total, name, getattr(total, name) + getattr(one, name))
-        total.speakers_right += one.speakers_right
-        total.speakers_judged += one.speakers_judged
+        found = detect(record["text"], gazetteer, model=model)
+        total.add(score_record(record, found, gazetteer, types=types))
     return total
+
+
+def run(
+    records: Sequence[dict],
+    *,
+    with_gold_entities: bool = False,
+    types: Sequence[str] = TYPES,
+    split: str = "all",
+) -> Report:
+    """Evaluate the records of ``split`` with the entity table's gazetteer
+    (and the gold's entities on request) and the configured model, the
+    report saying which of each."""
+    chosen = [record for record in records if in_split(record, split)]
+    names = gazetteer_names(chosen, with_gold_entities=with_gold_entities)
+    report = evaluate(
+        chosen,
+        Gazetteer(names),
+        types=types,
+        model=configured_model(),
+    )
+    report.split = split
+    report.gazetteer = GazetteerSize.of(names)
+    report.model = model_name() or None
+    return report
