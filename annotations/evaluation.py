@@ -5,7 +5,9 @@ quotes typed ``direct``/``partial``, ``speaker`` a full name, ``entities``
 with their mentions) and the quote development set's (quotes typed
 ``direct``/``mixed``/``indirect``, ``attribution`` grouping the parts of one
 quote, ``speaker`` as written with ``speaker_start``/``speaker_end``, no
-entities). Gold ``mixed`` is our ``partial``.
+entities). Gold ``mixed`` is our ``partial``: the development set gives
+the whole reported clause, the seed and the suggester the quoted words in
+it, so a mixed part is scored as the quoted words it holds (``gold_quotes``).
 
 The suggester runs on each record's own ``text`` (its article need not be
 stored), with the entity table as its gazetteer (and, on request, the gold's
@@ -40,6 +42,7 @@ import spacy
 
 from annotations.suggest.detect import detect
 from annotations.suggest.gazetteer import Gazetteer, GazetteerEntry
+from annotations.suggest.quotes import find_quoted
 from annotations.suggest.results import (
     DIRECT,
     INDIRECT,
@@ -568,7 +571,7 @@ def gold_quotes(record: dict) -> list[GoldQuote]:
     own export's ``group``) together, any other item a quote alone. An item
     without a type is direct, as the seed loader has it.
 
-    >>> [(q.parts, q.types) for q in gold_quotes({"quotes": [
+    >>> [(q.parts, q.types) for q in gold_quotes({"text": "-" * 12, "quotes": [
     ...     {"start": 0, "end": 4, "attribution": "E1", "type": "mixed"},
     ...     {"start": 9, "end": 12, "type": "direct"},
     ...     {"start": 5, "end": 8, "attribution": "E1", "type": "direct"}]})]
@@ -591,10 +594,19 @@ def gold_quotes(record: dict) -> list[GoldQuote]:
             ),
             None,
         )
+        parts = [
+            (part, GOLD_TYPES[i.get("type", DIRECT)])
+            for i in items
+            for part in (
+                _quoted_words(record["text"], i["start"], i["end"])
+                if i.get("type") == "mixed"
+                else [(i["start"], i["end"])]
+            )
+        ]
         quotes.append(
             GoldQuote(
-                parts=tuple((i["start"], i["end"]) for i in items),
-                types=tuple(GOLD_TYPES[i.get("type", DIRECT)] for i in items),
+                parts=tuple(part for part, _ in parts),
+                types=tuple(kind for _, kind in parts),
                 speaker=speaker,
                 speaker_words=(
                     (worded["speaker_start"], worded["speaker_end"]) if worded else None
@@ -602,6 +614,20 @@ def gold_quotes(record: dict) -> list[GoldQuote]:
             )
         )
     return quotes
+
+
+def _quoted_words(text: str, start: int, end: int) -> list[Span]:
+    """The quoted words of a mixed part ``text[start:end]``, as the seed
+    and the suggester take a partial quote; the whole part if it quotes
+    nothing.
+
+    >>> _quoted_words("He said it was “a disaster” and “a mess”.", 11, 40)
+    [(16, 26), (33, 39)]
+    """
+    found = find_quoted(text[start:end])
+    return [(start + s, start + e) for quote in found for s, e in quote.parts] or [
+        (start, end)
+    ]
 
 
 def gold_mentions(record: dict) -> list[Span]:

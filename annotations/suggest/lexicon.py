@@ -196,7 +196,9 @@ LEADING_WORDS = _words(
 )
 
 
-MARKS = re.compile(r"[\"'“”„‟«»‘’‚‛‹›]")
+# Two apostrophes are one double mark, as some newspapers' text has them
+# (''We won,'' she said).
+MARKS = re.compile(r"''|[\"'“”„‟«»‘’‚‛‹›]")
 
 
 OPEN_DOUBLE = frozenset("“„‟«")

@@ -40,6 +40,9 @@ def find_quoted(text: str) -> list[RawQuote]:
     >>> [text[s:e] for text in ['He said “it’s ‘odd’,” she said “no”']
     ...  for q in find_quoted(text) for s, e in q.parts]
     ['it’s ‘odd’,', 'no']
+    >>> [text[s:e] for text in ["''We won,'' she said. 'Yes'"]
+    ...  for q in find_quoted(text) for s, e in q.parts]
+    ['We won,', 'Yes']
     """
     quotes: list[RawQuote] = []
     # Open quotes, outermost first: (kind, position of the mark).
@@ -62,7 +65,7 @@ def find_quoted(text: str) -> list[RawQuote]:
 
     current_paragraph_end = paragraph_end(0)
     for match in MARKS.finditer(text):
-        position = match.start()
+        position, last = match.start(), match.end() - 1
         char = text[position]
         if position >= current_paragraph_end:
             # A paragraph break: a quote still open goes on only if this
@@ -72,11 +75,11 @@ def find_quoted(text: str) -> list[RawQuote]:
                 next_start = current_paragraph_end
                 while next_start < length and text[next_start].isspace():
                     next_start += 1
-                if position == next_start and _opens(text, position, kind):
+                if position == next_start and _opens(text, last, kind):
                     part = content(opened + 1, current_paragraph_end)
                     if part:
                         parts.append(part)
-                    stack = [(kind, position)]
+                    stack = [(kind, last)]
                     current_paragraph_end = paragraph_end(position)
                     continue
                 stack, parts = [], []
@@ -85,7 +88,7 @@ def find_quoted(text: str) -> list[RawQuote]:
         after = text[position + 1] if position + 1 < length else " "
         if before.isalnum() and after.isalnum() and char in "'’":
             continue  # an apostrophe inside a word
-        kind = _mark_kind(char)
+        kind = "double" if last > position else _mark_kind(char)
         top = stack[-1][0] if stack else None
         closes = _closes(text, position, kind) and kind in {k for k, _ in stack}
         if closes:
@@ -107,10 +110,11 @@ def find_quoted(text: str) -> list[RawQuote]:
                     )
                 parts = []
             continue
-        if _opens(text, position, kind) and not (top == kind and len(stack) == 1):
+        if _opens(text, last, kind) and not (top == kind and len(stack) == 1):
             if not stack:
                 first_opening = position
-            stack.append((kind, position))
+            # The content starts after the mark's last character.
+            stack.append((kind, last))
     return quotes
 
 

@@ -198,6 +198,7 @@ def test_parts_sharing_an_attribution_are_one_gold_quote():
 def test_gold_quotes_group_by_attribution_and_read_mixed_as_partial():
     quotes = gold_quotes(
         {
+            "text": "-" * 30,
             "quotes": [
                 gold_item(0, 4, attribution="E1", type="mixed", speaker="he"),
                 gold_item(9, 12),
@@ -209,7 +210,7 @@ def test_gold_quotes_group_by_attribution_and_read_mixed_as_partial():
                     speaker_start=20,
                     speaker_end=22,
                 ),
-            ]
+            ],
         }
     )
     assert quotes == [
@@ -220,6 +221,19 @@ def test_gold_quotes_group_by_attribution_and_read_mixed_as_partial():
         ((5, 8),), ("direct",), "he", (20, 22)
     )
     assert quotes[1].of_types({"indirect"}) is None
+
+
+def test_a_mixed_gold_part_is_scored_as_the_quoted_words_it_holds():
+    text = "He said the plan was “a disaster” and “a mess”. She left."
+    content = text.index("the plan"), text.index(". She")
+    quotes = gold_quotes({"text": text, "quotes": [gold_item(*content, type="mixed")]})
+    assert [[text[s:e] for s, e in q.parts] for q in quotes] == [
+        ["a disaster", "a mess"]
+    ]
+    quoting_nothing = gold_quotes(
+        {"text": text, "quotes": [gold_item(0, 6, type="mixed")]}
+    )
+    assert quoting_nothing[0].parts == ((0, 6),)
 
 
 # Speakers --------------------------------------------------------------------
