@@ -5,6 +5,7 @@ attribute; quotes split by their attribution joined into one.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -25,9 +26,8 @@ from annotations.suggest.lexicon import (
     SENTENCE_END,
     TITLE_WORDS,
 )
-from annotations.suggest.people import is_name_token
 from annotations.suggest.quotes import RawQuote
-from annotations.suggest.tokens import Article, pipeline
+from annotations.suggest.tokens import Article, is_name_token, pipeline
 
 
 @cache
@@ -147,14 +147,15 @@ class QuoteGroup:
 def join_split(
     article: Article, raws: list[RawQuote], cues: list[Cue]
 ) -> list[QuoteGroup]:
-    """Join “A,” he said, adding, “B” into one quote of two parts.
+    """Join “A,” he said, “B” into one quote of two parts.
 
     The first part must end as a broken sentence does (a comma or a dash
-    inside the marks) and the words between the two must hold a cue and end
-    no sentence before their last ("said Dana Whitfield, president of the
-    National Federation of Public Employees."); two quoted fragments of one
-    sentence (“crashed the economy” and warned voters not to “fall for it”)
-    stay two quotes.
+    inside the marks) and the words between the two must hold one cue and
+    end no sentence before their last ("said Dana Whitfield, president of
+    the National Federation of Public Employees."). Two quoted fragments of
+    one sentence (“crashed the economy” and warned voters not to “fall for
+    it”) stay two quotes, and so do two quotes each with a cue of its own
+    (“A,” he said, adding, “B”).
     """
     groups: list[QuoteGroup] = []
     for raw in raws:
@@ -172,7 +173,7 @@ def join_split(
                 same_paragraph
                 and last_text[-1:] in BROKEN_OFF
                 and 0 < gap_last - gap_first + 1 <= 30
-                and between
+                and len(between) == 1
                 and not any(
                     article.text[article.starts[j]] in SENTENCE_END
                     for j in range(gap_first, gap_last)
@@ -183,3 +184,39 @@ def join_split(
                 continue
         groups.append(QuoteGroup([raw]))
     return groups
+
+
+def without_titles(
+    article: Article, raws: list[RawQuote], cues: list[Cue]
+) -> list[RawQuote]:
+    """The quoted stretches less the names of things: titles of works,
+    shows and slogans (NBC’s “Today” show, “Peace Through Strength”), and
+    headlines in capitals. A stretch of up to eight words whose longer
+    words all start with a capital is a name, unless a cue stands right
+    beside it (“Absolutely,” Trump said).
+    """
+    by_first = {cue.first for cue in cues}
+    by_last = {cue.last for cue in cues}
+    kept = []
+    for raw in raws:
+        words = _WORDS.findall(
+            " ".join(article.text[start:end] for start, end in raw.parts)
+        )
+        longer = [word for word in words if len(word) > 3]
+        titled = (
+            longer and len(words) <= 8 and all(word[0].isupper() for word in longer)
+        )
+        if titled:
+            after = article.token_at(raw.closing) + 1
+            before = article.token_at(raw.opening) - 1
+            if article.doc[before].text in {",", ":"}:
+                before -= 1
+            titled = before not in by_last and not by_first.intersection(
+                range(after, after + 3)
+            )
+        if not titled:
+            kept.append(raw)
+    return kept
+
+
+_WORDS = re.compile(r"[^\W\d_][\w'’-]*")

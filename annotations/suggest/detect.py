@@ -12,7 +12,7 @@ from functools import cache
 
 import spacy
 
-from annotations.suggest.cues import find_cues, join_split
+from annotations.suggest.cues import find_cues, join_split, without_titles
 from annotations.suggest.gazetteer import Gazetteer
 from annotations.suggest.mentions import match_entities, match_surnames, model_entities
 from annotations.suggest.quotes import find_quoted
@@ -64,6 +64,7 @@ def detect_one(article: Article, model: spacy.language.Language | None) -> Sugge
         model_entities(article, model)
     article.index_people()
     cues = find_cues(article)
+    raw_quotes = without_titles(article, raw_quotes, cues)
     # Reported speech first: who speaks there ("Whitaker said she …") is
     # who a pronoun by a quote further on may stand for.
     indirect = reported_speech(article, cues)

@@ -189,10 +189,26 @@ def test_a_quote_left_open_at_the_end_of_its_paragraph_is_dropped():
 
 
 def test_a_split_quote_with_its_attribution_between_is_one_quote_of_two_parts():
-    text = "“We tried,” Okafor said, adding, “but the money never came.”"
+    text = "“We tried,” Okafor said, “but the money never came.”"
     assert quotes(text) == [
         (["We tried,", "but the money never came."], "Jane Okafor", "direct")
     ]
+
+
+def test_two_quotes_each_with_a_cue_of_its_own_stay_two_quotes():
+    text = "“We tried,” Okafor said, adding, “but the money never came.”"
+    found = find(text)
+    assert [[text[s:e] for s, e in q.parts] for q in found.quotes] == [
+        ["We tried,"],
+        ["but the money never came."],
+    ]
+    assert [text[slice(*q.cue)] for q in found.quotes] == ["said", "adding"]
+    assert [q.speaker_name for q in found.quotes] == ["Jane Okafor"] * 2
+
+
+def test_a_title_in_quotation_marks_does_not_join_the_quote_before_it():
+    text = "“I had a bad earpiece,” Okafor told NBC’s “Today” show on Monday."
+    assert quotes(text) == [(["I had a bad earpiece,"], "Jane Okafor", "direct")]
 
 
 def test_two_whole_quoted_sentences_stay_two_quotes():
@@ -824,7 +840,7 @@ def test_a_model_s_entities_become_suggestions_with_origin_model(tmp_path, setti
 
 BODY = (
     "Jane Okafor inspected the flood defences of Lagos on Monday.\n\n"
-    "“The water came at night,” Okafor said, adding, “nobody was ready.”\n\n"
+    "“The water came at night,” Okafor said, “nobody was ready.”\n\n"
     "“We are not afraid,” said Tomasz Wielki, a fisherman."
 )
 
