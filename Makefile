@@ -8,7 +8,7 @@ PORT ?= 8000
 DEV_ENV := DEBUG=true
 TEST_ENV := SECRET_KEY=test-only-not-secret SECURE_SSL_REDIRECT=false
 
-.PHONY: run test lint bench install
+.PHONY: run test lint bench install model
 
 install: $(VENV)/.installed
 
@@ -37,3 +37,8 @@ lint: install
 
 bench: install
 	$(TEST_ENV) $(PY) bench/search.py
+
+# Rebuild the shipped language pipeline, model/en_newsreader, from the open
+# treebanks in ../shared/nlp-data, and print its accuracy (see model/README.md).
+model: install
+	$(PY) model/train.py

@@ -181,9 +181,14 @@ IMPORT_MAX_URLS = 100
 # addresses only when this is set (an intranet's own news, say).
 IMPORT_ALLOW_PRIVATE_URLS = env_bool("IMPORT_ALLOW_PRIVATE_URLS", False)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_UPLOAD_BYTES + 1_000_000
-# An installed spaCy pipeline (package name or folder) whose PERSON, ORG and
-# GPE entities join the suggestions; empty: the rules alone.
-NEWSREADER_SPACY_MODEL = os.environ.get("NEWSREADER_SPACY_MODEL", "")
+# The spaCy pipeline (an installed package's name or a folder) whose named
+# entities join the suggestions: by default the one this project trains and
+# ships (model/, ``make model``); "none" for the rules alone.
+NEWSREADER_SPACY_MODEL = os.environ.get(
+    "NEWSREADER_SPACY_MODEL", str(BASE_DIR / "model" / "en_newsreader")
+)
+if NEWSREADER_SPACY_MODEL.strip().lower() in {"", "none"}:
+    NEWSREADER_SPACY_MODEL = ""
 
 LOGGING = {
     "version": 1,

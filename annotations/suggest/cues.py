@@ -11,6 +11,7 @@ from functools import cache
 
 from spacy.matcher import PhraseMatcher
 
+from annotations.suggest.clauses import Clause
 from annotations.suggest.lexicon import (
     BROKEN_OFF,
     CLAUSE_BREAKS,
@@ -22,6 +23,7 @@ from annotations.suggest.lexicon import (
     NEGATIONS,
     PRONOUNS,
     REFUSALS,
+    REPORTING_LEMMAS,
     ROLE_NOUNS,
     SENTENCE_END,
     TITLE_WORDS,
@@ -220,3 +222,23 @@ def without_titles(
 
 
 _WORDS = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def cues_from_clauses(
+    article: Article, clauses: dict[int, Clause], cues: list[Cue]
+) -> list[Cue]:
+    """``cues`` and the verbs of speech outside the word list that the parse
+    shows reporting quoted words ("“We lost,” she conceded", "tweeted"): a
+    verb whose clausal complement holds a quotation mark."""
+    known = {cue.first for cue in cues}
+    added = [
+        Cue(verb, verb, article.doc[verb].lower_)
+        for verb, clause in clauses.items()
+        if verb not in known
+        and not article.quoted[verb]
+        and not article.taken[verb]
+        and clause.lemma in REPORTING_LEMMAS
+        and clause.complement is not None
+        and any(article.quoted[clause.complement[0] : clause.complement[1] + 1])
+    ]
+    return sorted([*cues, *added], key=lambda cue: cue.first)

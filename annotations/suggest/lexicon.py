@@ -38,6 +38,50 @@ INDIRECT_CUES = _words(
 )
 
 
+# Verbs whose clausal complement reports what someone said, wrote or holds
+# true, by lemma (see ``clauses``). Other verbs report speech only with a
+# quotation.
+REPORTING_LEMMAS = _words(
+    "say tell add warn claim argue insist state explain note write report "
+    "announce confirm deny admit acknowledge suggest predict promise vow pledge "
+    "declare stress emphasize emphasise complain concede contend assert "
+    "maintain allege tweet post reply respond recall testify indicate estimate "
+    "believe think agree urge answer mention reveal disclose show find conclude "
+    "caution signal hint remark observe comment repeat reiterate counter boast "
+    "lament worry fear hope feel expect speculate assure inform notify remind "
+    "proclaim charge accuse joke quip recount describe"
+)
+
+
+def _inflections(lemma: str) -> set[str]:
+    """A regular verb's forms: "note" → note, notes, noted, noting."""
+    if lemma.endswith("e"):
+        return {lemma, lemma + "s", lemma + "d", lemma[:-1] + "ing"}
+    if lemma.endswith("y") and lemma[-2] not in "aeiou":
+        return {lemma, lemma[:-1] + "ies", lemma[:-1] + "ied", lemma + "ing"}
+    plural = lemma + ("es" if lemma.endswith(("s", "sh", "ch", "x", "z")) else "s")
+    return {lemma, plural, lemma + "ed", lemma + "ing"}
+
+
+_IRREGULAR_FORMS = {
+    "say": "said",
+    "tell": "told",
+    "write": "wrote written",
+    "think": "thought",
+    "find": "found",
+    "feel": "felt",
+    "show": "shown",
+    "admit": "admitted admitting",
+    "quip": "quipped quipping",
+}
+# Each form of a verb of speech, by the verb: "said" → "say". The shipped
+# pipeline has no lemmatizer.
+REPORTING_FORMS = {
+    form: lemma
+    for lemma in REPORTING_LEMMAS
+    for form in _inflections(lemma) | set(_IRREGULAR_FORMS.get(lemma, "").split())
+}
+
 # Cues whose speaker stands before them ("Abadi told France 24 ...").
 SUBJECT_ONLY_CUES = frozenset({"told", "tells", "tell", "telling"})
 

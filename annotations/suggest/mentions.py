@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Hashable
 
 import numpy as np
-import spacy
 
 from annotations.suggest.gazetteer import case_ok
+from annotations.suggest.lexicon import DETERMINERS, NAME_PARTICLES, TITLE_WORDS
 from annotations.suggest.results import MODEL, ORG, PERSON, PLACE, FoundMention
-from annotations.suggest.tokens import Article
+from annotations.suggest.tokens import Article, is_name_token
+from newsreader.text import normalize_name
 
 
 def match_entities(article: Article) -> None:
@@ -62,68 +63,147 @@ def surname_key(article: Article, first: int, last: int) -> int | None:
 
 
 def match_surnames(article: Article) -> None:
-    """After "Sergei Kuralenko", a bare "Kuralenko" is him too."""
-    surnames: dict[int, tuple[int, FoundMention]] = {}
-    for mention in list(article.mentions):
-        if mention.kind != PERSON or mention.entity is None:
+    """After "Sergei Kuralenko", a bare "Kuralenko" is him too: a word left
+    alone so far, a one-word name the model found on its own, or one the
+    gazetteer gave to someone else by an alias. After "Donald Trump",
+    "Trump" is Donald Trump, even when the table knows Melania Trump as
+    "Trump"; a name the table holds as an entity's own stays that entity's.
+    The latest full name before the word wins."""
+    named: dict[int, list[tuple[int, FoundMention]]] = {}
+    for mention in sorted(article.mentions, key=lambda m: m.start):
+        if mention.kind != PERSON:
             continue
         first, last = article.token_at(mention.start), article.token_at(mention.end - 1)
         key = surname_key(article, first, last)
-        if key and key not in surnames:
-            surnames[key] = (mention.start, mention)
-    if not surnames:
+        if key:
+            named.setdefault(key, []).append((mention.start, mention))
+    if not named:
         return
     doc = article.doc
-    keys = np.fromiter(surnames, dtype=np.uint64, count=len(surnames))
+    keys = np.fromiter(named, dtype=np.uint64, count=len(named))
     for i in np.flatnonzero(np.isin(article.norm_array, keys)).tolist():
-        if article.taken[i]:
-            continue
         token = doc[i]
-        hit = surnames[article.norms[i]]
-        if not token.text[:1].isupper() or hit[0] >= token.idx:
+        earlier = [m for start, m in named[article.norms[i]] if start < token.idx]
+        if not earlier or not token.text[:1].isupper():
             continue
-        _, source = hit
-        article.add_mention(
-            i,
-            i,
-            FoundMention(
-                token.idx,
-                token.idx + len(token),
-                token.text,
+        source = earlier[-1]
+        if not article.taken[i]:
+            article.add_mention(
+                i,
+                i,
+                FoundMention(
+                    token.idx,
+                    token.idx + len(token),
+                    token.text,
+                    source.entity,
+                    source.name,
+                    PERSON,
+                ),
+            )
+            continue
+        current = article.mention_at_start.get(i)
+        if (
+            current is None
+            or current.end != token.idx + len(token)
+            or (current.entity, current.name) == (source.entity, source.name)
+        ):
+            continue  # part of a longer name, or already theirs
+        own_name = current.entity is not None and normalize_name(
+            current.entity.name
+        ) == normalize_name(current.text)
+        if current.origin == MODEL or not own_name:
+            current.entity, current.name, current.kind = (
                 source.entity,
                 source.name,
                 PERSON,
-            ),
-        )
+            )
 
 
-_MODEL_KINDS = {"PERSON": PERSON, "PER": PERSON, "ORG": ORG, "GPE": PLACE}
+# The labels of the shipped pipeline (PERSON, ORG, PLACE), of spaCy's own
+# English pipelines (GPE, LOC, FAC) and of Universal NER (PER).
+_MODEL_KINDS = {
+    "PERSON": PERSON,
+    "PER": PERSON,
+    "ORG": ORG,
+    "PLACE": PLACE,
+    "GPE": PLACE,
+    "LOC": PLACE,
+    "FAC": PLACE,
+}
+# Words that may join the parts of a name around a shorter one the
+# gazetteer found ("Bank of England", "Johnson & Johnson").
+_NAME_JOINERS = frozenset({"of", "and", "&", "for", "the", "-", "."})
 
 
-def model_entities(article: Article, model: spacy.language.Language) -> None:
-    """A statistical model's PERSON, ORG and GPE entities, where the
-    gazetteer found nothing; linked to the table when the name is in it."""
-    for ent in model(article.text).ents:
+def model_entities(article: Article) -> None:
+    """The language model's people, organisations and places, where the
+    gazetteer found nothing, or found only shorter names inside theirs
+    ("Trump", the table's alias of Melania Trump, inside "Donald Trump");
+    linked to the table when the whole name is in it, else proposed new.
+
+    A leading "the" is left out, and a person's titles ("President Obama"
+    is a mention of "Obama")."""
+    doc = article.doc
+    for ent in article.parsed.ents:
         kind = _MODEL_KINDS.get(ent.label_)
-        start, end = ent.start_char, ent.end_char
-        if kind is None or article.text[start:end].strip() != ent.text:
+        if kind is None or not any(c.isupper() for c in ent.text):
             continue
-        first, last = article.token_at(start), article.token_at(end - 1)
-        if article.starts[first] != start or article.ends[last] != end:
-            continue  # the model tokenised differently; offsets would not fit
-        if any(article.taken[first : last + 1]):
+        first, last = article.aligned(ent.start), article.aligned(ent.end - 1)
+        while first < last and (
+            doc[first].text in DETERMINERS
+            or (kind == PERSON and doc[first].lower_ in TITLE_WORDS)
+        ):
+            first += 1
+        inside = _mentions_inside(article, first, last)
+        if inside is None:
             continue
-        entry = article.gazetteer.lookup(ent.text)
+        for inner_first, inner_last, inner in inside:
+            article.remove_mention(inner_first, inner_last, inner)
+        name = article.span_text(first, last)
+        entry = article.gazetteer.lookup(name)
         article.add_mention(
             first,
             last,
             FoundMention(
-                start,
-                end,
-                ent.text,
+                article.starts[first],
+                article.ends[last],
+                name,
                 entry,
-                entry.name if entry else ent.text,
+                entry.name if entry else name,
                 entry.kind if entry else kind,
                 origin=MODEL,
             ),
         )
+
+
+def _mentions_inside(
+    article: Article, first: int, last: int
+) -> list[tuple[int, int, FoundMention]] | None:
+    """The mentions found already within tokens ``first`` to ``last``, with
+    their token bounds, when a model's name there may take their place;
+    None when it may not: one of them is the whole name or reaches outside
+    it, or a word of the name around them is no part of a name."""
+    doc = article.doc
+    inside = []
+    j = first
+    while j <= last:
+        if not article.taken[j]:
+            j += 1
+            continue
+        mention = article.mention_at_start.get(j)
+        if mention is None:
+            return None
+        end = article.token_at(mention.end - 1)
+        if end > last or (j == first and end == last):
+            return None
+        inside.append((j, end, mention))
+        j = end + 1
+    if inside and not all(
+        article.taken[j]
+        or is_name_token(doc[j].text)
+        or doc[j].lower_ in NAME_PARTICLES
+        or doc[j].text in _NAME_JOINERS
+        for j in range(first, last + 1)
+    ):
+        return None
+    return inside

@@ -31,7 +31,7 @@ from annotations.suggest.lexicon import (
 )
 from annotations.suggest.mentions import surname_key
 from annotations.suggest.results import ORG, PERSON, FoundMention
-from annotations.suggest.tokens import Article
+from annotations.suggest.tokens import Article, is_name_token
 from newsreader.text import normalize_name
 
 
@@ -317,10 +317,6 @@ def _titles(article: Article, mention: FoundMention) -> set[str]:
         titles.add(word)
         j -= 1
     return titles
-
-
-def is_name_token(text: str) -> bool:
-    return text[:1].isupper() and any(c.isalpha() for c in text)
 
 
 def name_run_left(article: Article, i: int, window: set[int]) -> tuple[int, int]:

@@ -4,8 +4,7 @@ antecedent, or the speaker of the quote before; and reported speech.
 
 from __future__ import annotations
 
-import bisect
-
+from annotations.suggest.clauses import Clause
 from annotations.suggest.cues import (
     Cue,
     QuoteGroup,
@@ -27,13 +26,13 @@ from annotations.suggest.lexicon import (
     POSSESSIVES,
     PREPOSITIONS,
     PRONOUNS,
+    REPORTING_LEMMAS,
     ROLE_NOUNS,
     SUBJECT_ONLY_CUES,
     TITLE_WORDS,
 )
 from annotations.suggest.people import (
     Speaker,
-    is_name_token,
     is_plural_role,
     is_role,
     name_run_left,
@@ -53,13 +52,17 @@ from annotations.suggest.results import (
     PARTIAL,
     PERSON,
     PLACE,
+    FoundMention,
     FoundQuote,
 )
-from annotations.suggest.tokens import Article
+from annotations.suggest.tokens import Article, is_name_token
 
 
 def attribute_quotes(
-    article: Article, groups: list[QuoteGroup], cues: list[Cue]
+    article: Article,
+    groups: list[QuoteGroup],
+    cues: list[Cue],
+    clauses: dict[int, Clause],
 ) -> list[FoundQuote]:
     quotes = []
     previous: FoundQuote | None = None
@@ -102,7 +105,7 @@ def attribute_quotes(
         for candidate, subject in [(c, False) for c in tried] + [
             (c, True) for c in tried
         ]:
-            speaker = _speaker_for(article, candidate, window, subject=subject)
+            speaker = _speaker_for(article, candidate, window, clauses, subject=subject)
             if speaker is not None:
                 cue = candidate
                 break
@@ -117,7 +120,7 @@ def attribute_quotes(
                     previous.speaker, previous.speaker_name, None, "pronoun"
                 )
         kind = quote_type(article, parts[0], opening)
-        paragraph = bisect.bisect_right(article.breaks, article.starts[opening])
+        paragraph = article.paragraph_number(article.starts[opening])
         if cue is None:
             # Unattributed: a whole sentence that carries on the quote before
             # it is kept with that speaker, as is any quote whose cue
@@ -126,7 +129,15 @@ def attribute_quotes(
             words = len(article.text[parts[0][0] : parts[-1][1]].split())
             if not carried and (kind != DIRECT or words < 3):
                 continue
-            if previous is not None and paragraph - previous_paragraph <= 1:
+            if (
+                previous is not None
+                and paragraph == previous_paragraph
+                and previous.cue is not None
+                and kind == DIRECT
+            ):
+                # “A,” said Ruiz. “B.”: B goes on the quote Ruiz's cue began.
+                previous.parts.extend(parts)
+            elif previous is not None and paragraph - previous_paragraph <= 1:
                 quotes.append(
                     FoundQuote(
                         parts,
@@ -168,8 +179,19 @@ def attribute_quotes(
 
 
 def _speaker_for(
-    article: Article, cue: Cue, window: set[int], *, subject: bool = True
+    article: Article,
+    cue: Cue,
+    window: set[int],
+    clauses: dict[int, Clause],
+    *,
+    subject: bool = True,
 ) -> Speaker | None:
+    clause = clauses.get(cue.first)
+    if clause is not None and clause.subject is not None:
+        # The parse knows the verb's subject, wherever it stands.
+        speaker = speaker_of_subject(article, clause, window)
+        if speaker is not None:
+            return speaker
     before = article.doc[cue.first - 1].text if cue.first else ""
     inverted = before in CLOSE_DOUBLE or before in CLOSE_SINGLE or before in "\"'"
     if not inverted and before == "," and cue.first >= 2:
@@ -461,6 +483,111 @@ def reported_speech(article: Article, cues: list[Cue]) -> list[FoundQuote]:
                 speaker.name,
                 0.6 if speaker.how == "name" else 0.45,
                 speaker.words,
+            )
+        )
+    return found
+
+
+# From the parse ----------------------------------------------------------------
+
+
+def speaker_of_subject(
+    article: Article, clause: Clause, window: set[int]
+) -> Speaker | None:
+    """Who the subject of a verb of speech names: a person or organisation
+    named there (or after a role in apposition: "the club's chairman, Peter
+    Lomas"), whom a pronoun or a role stands for, a new name to propose, or
+    a described source ("a senior official", "officials"), who is a
+    speaker with no entity. A place is never a speaker. None when the
+    subject is none of these (quoted words, an expletive "it").
+    """
+    head = clause.subject
+    if head is None or article.quoted[head]:
+        return None
+    doc = article.doc
+    lower = doc[head].lower_
+    mention = article.mention_over(head) or _named_in_apposition(article, head)
+    if mention is not None:
+        return Speaker.of(mention) if mention.kind != PLACE else None
+    if lower in PRONOUNS:
+        return resolve_pronoun(article, lower, article.starts[head])
+    first, last = clause.subject_span
+    if is_role(article, head):
+        # "the minister" is someone named before; "a senior official" not.
+        if doc[first].lower_ not in {"a", "an"}:
+            speaker = resolve_role(article, head)
+            if speaker is not None:
+                return speaker
+        return _described(article, first, head)
+    if lower in ORGANISATION_WORDS and doc[head].text.islower():
+        return organisation_by_word(article, head, window)
+    if is_name_token(doc[head].text) and not is_plural_role(lower):
+        name_first, name_last = name_run_left(article, head, window)
+        _, name_last = name_run_right(article, head, window)
+        return new_name(article, max(name_first, first), min(name_last, last))
+    if clause.subject_tag in _NOT_SOURCES or not doc[head].text.isalpha():
+        return None
+    return _described(article, first, head)
+
+
+# Subjects that name no source: "who" and "which", "it" in "it was said",
+# "this" (UPOS and Penn tags alike).
+_NOT_SOURCES = frozenset({"PRON", "DET", "PRP", "WP", "WDT", "DT", "EX"})
+
+
+def _described(article: Article, first: int, head: int) -> Speaker:
+    """A source the text describes and does not name ("a senior official",
+    "officials in Kyiv"): the words up to the noun, and no entity."""
+    start, end = article.starts[first], article.ends[head]
+    return Speaker(None, article.text[start:end], None, "described", (start, end))
+
+
+def _named_in_apposition(article: Article, head: int) -> FoundMention | None:
+    """The mention right after "chairman," in "the club's chairman, Peter
+    Lomas, said", or right before a role in "Peter Lomas, the chairman"."""
+    doc = article.doc
+    if head + 2 < len(doc) and doc[head + 1].text == ",":
+        return article.mention_at_start.get(head + 2)
+    return None
+
+
+def parsed_reported_speech(
+    article: Article, clauses: dict[int, Clause]
+) -> list[FoundQuote]:
+    """Reported speech from the parse: the clausal complement of a verb of
+    speech ("Delgado said the victim was in stable condition"), where no
+    quotation mark stands in it; with quoted words in it, the quoted words
+    are a partial quote that this verb attributes (see ``attribute_quotes``).
+    """
+    found = []
+    doc = article.doc
+    for verb, clause in sorted(clauses.items()):
+        if (
+            clause.complement is None
+            or clause.lemma not in REPORTING_LEMMAS
+            or article.quoted[verb]
+        ):
+            continue
+        first, last = clause.complement
+        while last > first and not doc[last].text[:1].isalnum():
+            last -= 1
+        if last - first < 2 or any(article.quoted[first : last + 1]):
+            continue
+        sentence_first, sentence_last = article.sentence_bounds(verb)
+        window = set(range(sentence_first, sentence_last))
+        speaker = speaker_of_subject(article, clause, window)
+        if speaker is not None and speaker.mention is not None:
+            article.add_speaker(article.starts[verb], speaker.mention)
+        found.append(
+            FoundQuote(
+                [(article.starts[first], article.ends[last])],
+                INDIRECT,
+                (article.starts[verb], article.ends[verb]),
+                speaker.mention if speaker and speaker.how in {"name", "new"} else None,
+                speaker.entry if speaker else None,
+                speaker.name if speaker else "",
+                0.6 if speaker and speaker.how == "name" else 0.45,
+                speaker.words if speaker else None,
             )
         )
     return found

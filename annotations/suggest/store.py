@@ -32,7 +32,8 @@ from newsreader.models import Alias, Entity
 
 
 def model_name() -> str:
-    return getattr(settings, "NEWSREADER_SPACY_MODEL", "")
+    """The configured pipeline's name or folder; empty for the rules alone."""
+    return settings.NEWSREADER_SPACY_MODEL
 
 
 def configured_model() -> spacy.language.Language | None:

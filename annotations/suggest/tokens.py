@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,8 @@ from spacy.tokens import Doc
 from annotations.suggest.lexicon import PARAGRAPHS
 from annotations.suggest.results import ORG, PERSON, FoundMention
 from newsreader.text import normalize_name
+
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 
 if TYPE_CHECKING:
     from annotations.suggest.gazetteer import Gazetteer
@@ -82,6 +85,10 @@ def _sentence_starts(orths: np.ndarray, is_punct: np.ndarray) -> list[int]:
     return [0, *starts[starts > 0].tolist()]
 
 
+def is_name_token(text: str) -> bool:
+    return text[:1].isupper() and any(c.isalpha() for c in text)
+
+
 def tokenize(text: str) -> Doc:
     # Newlines become spaces of the same length, so offsets hold: spaCy
     # tokenises a word with a newline in it ten times slower. Paragraphs are
@@ -93,10 +100,16 @@ class Article:
     """One text and its tokens (from ``tokenize``), with what the passes
     below share."""
 
-    def __init__(self, text: str, doc: Doc, gazetteer: Gazetteer) -> None:
+    def __init__(
+        self, text: str, doc: Doc, gazetteer: Gazetteer, parsed: Doc | None = None
+    ) -> None:
         self.text = text
         self.gazetteer = gazetteer
         self.doc = doc
+        # The language model's analysis of these tokens less the spaces
+        # (``detect.parse_all``), when one ran; ``aligned`` maps it back.
+        self.parsed = parsed
+        self.words = [i for i, token in enumerate(doc) if not token.is_space]
         array = doc.to_array([IDX, LENGTH, NORM, ORTH, IS_PUNCT])
         self.starts = array[:, 0].tolist()
         self.ends = (array[:, 0] + array[:, 1]).tolist()
@@ -107,6 +120,15 @@ class Article:
         breaks = list(PARAGRAPHS.finditer(text))
         self.breaks = [m.start() for m in breaks]
         self.paragraph_starts = [m.end() for m in breaks]
+        # Each paragraph's number, counting only those with a word in them:
+        # a line of "." or "___" between two quotes does not part them.
+        numbers, number = [], -1
+        for start, end in zip(
+            [0, *self.paragraph_starts], [*self.breaks, len(text)], strict=True
+        ):
+            number += bool(_LETTER_OR_DIGIT.search(text, start, end))
+            numbers.append(number)
+        self.paragraph_numbers = numbers
         self.mentions: list[FoundMention] = []
         self.mention_at_end: dict[int, FoundMention] = {}  # last token -> mention
         self.mention_at_start: dict[int, FoundMention] = {}
@@ -133,6 +155,10 @@ class Article:
         end = self.breaks[index] if index < len(self.breaks) else len(self.text)
         return start, end
 
+    def paragraph_number(self, char: int) -> int:
+        """Which paragraph holds ``char``, among those with words."""
+        return self.paragraph_numbers[bisect.bisect_right(self.breaks, char)]
+
     def previous_paragraph_start(self, char: int) -> int:
         index = bisect.bisect_right(self.breaks, char)
         return 0 if index < 2 else self.paragraph_starts[index - 2]
@@ -153,6 +179,11 @@ class Article:
             last -= 1
         return first, last
 
+    def aligned(self, parsed: int) -> int:
+        """The token that the parse's token ``parsed`` is: the model reads
+        these tokens less those of spaces (``detect.model_input``)."""
+        return self.words[parsed]
+
     # Mentions -------------------------------------------------------------
 
     def add_mention(self, first: int, last: int, mention: FoundMention) -> None:
@@ -160,6 +191,22 @@ class Article:
         self.mention_at_end[last] = mention
         self.mention_at_start[first] = mention
         self.taken[first : last + 1] = b"\x01" * (last + 1 - first)
+
+    def remove_mention(self, first: int, last: int, mention: FoundMention) -> None:
+        self.mentions.remove(mention)
+        del self.mention_at_end[last]
+        del self.mention_at_start[first]
+        self.taken[first : last + 1] = bytes(last + 1 - first)
+
+    def mention_over(self, i: int) -> FoundMention | None:
+        """The mention holding token ``i``, if one does."""
+        j = i
+        while j >= 0 and self.taken[j]:
+            mention = self.mention_at_start.get(j)
+            if mention is not None:
+                return mention if self.token_at(mention.end - 1) >= i else None
+            j -= 1
+        return None
 
     def add_person(self, first: int, last: int, mention: FoundMention) -> None:
         """A person's mention found after ``index_people``: pronouns and

@@ -8,15 +8,18 @@ from pathlib import Path
 
 import pytest
 import spacy
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 from hypothesis import example, given
 from hypothesis import strategies as st
+from spacy.tokens import Doc
 
 from annotations.editing import create_mention, start_review
 from annotations.models import Mention, Quote, Span
+from annotations.suggest import detect as detect_module
 from annotations.suggest import store
-from annotations.suggest.detect import detect
+from annotations.suggest.detect import detect, detect_all, detect_one, load_model
 from annotations.suggest.gazetteer import Gazetteer, GazetteerEntry
 from annotations.suggest.quotes import find_quoted
 from annotations.suggest.results import SuggestError
@@ -25,6 +28,8 @@ from annotations.suggest.tokens import Article, tokenize
 from newsreader.models import Alias, Entity
 from newsreader.text import normalize_name
 from tests.factories import make_article, make_entity
+
+DEFAULT_MODEL = str(settings.BASE_DIR / "model" / "en_newsreader")
 
 OKAFOR = GazetteerEntry(1, "Jane Okafor", "PERSON")
 COUNCIL = GazetteerEntry(2, "Lagos City Council", "ORG")
@@ -193,6 +198,22 @@ def test_a_split_quote_with_its_attribution_between_is_one_quote_of_two_parts():
     assert quotes(text) == [
         (["We tried,", "but the money never came."], "Jane Okafor", "direct")
     ]
+
+
+def test_a_paragraph_that_is_only_a_quotation_carries_on_the_speaker_before():
+    text = (
+        "“We tried,” Okafor said.\n\n.\n\n“Nobody listened to us at all.”\n\n"
+        "___\n\n“Not once in ten years.”"
+    )
+    assert [speaker for _, speaker, _ in quotes(text)] == ["Jane Okafor"] * 3
+
+
+def test_a_named_speaker_between_ends_the_carried_speaker():
+    text = (
+        "“We tried,” Okafor said.\n\nMerkel disagreed.\n\n"
+        "“Nobody listened to us at all.”"
+    )
+    assert [speaker for _, speaker, _ in quotes(text)] == ["Jane Okafor", ""]
 
 
 def test_two_quotes_each_with_a_cue_of_its_own_stay_two_quotes():
@@ -606,7 +627,14 @@ def test_a_cue_after_a_question_is_its_and_the_quote_after_it_goes_on():
         "Jane Okafor walked back to the boat.\n\n"
         "“What else would I do?” she asked. “This is the only thing I know.”"
     )
-    assert cues(text, OKAFOR) == [("asked", "Jane Okafor"), (None, "Jane Okafor")]
+    # One quote of two parts: the second goes on the first, which the cue
+    # attributes.
+    [quote] = suggestions(text, OKAFOR).quotes
+    assert [text[s:e] for s, e in quote.parts] == [
+        "What else would I do?",
+        "This is the only thing I know.",
+    ]
+    assert (text[slice(*quote.cue)], quote.speaker_name) == ("asked", "Jane Okafor")
 
 
 def test_two_quotes_never_share_a_cue():
@@ -836,6 +864,172 @@ def test_a_model_s_entities_become_suggestions_with_origin_model(tmp_path, setti
     ]
 
 
+def ruler(*patterns: tuple[str, str]) -> spacy.language.Language:
+    """A pipeline whose named entities are exactly ``(label, name)``."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("entity_ruler").add_patterns(
+        [{"label": label, "pattern": name} for label, name in patterns]
+    )
+    return nlp
+
+
+def test_a_name_the_table_lacks_is_proposed_as_the_kind_the_model_says():
+    model = ruler(
+        ("PLACE", "South Carolina"), ("ORG", "White House"), ("ORG", "Pentagon")
+    )
+    text = "The White House and the Pentagon sent aid to South Carolina."
+    found = detect(text, Gazetteer([]), model=model)
+    assert [(m.text, m.name, m.kind, m.entity) for m in found.mentions] == [
+        ("White House", "White House", "ORG", None),
+        ("Pentagon", "Pentagon", "ORG", None),
+        ("South Carolina", "South Carolina", "PLACE", None),
+    ]
+
+
+def test_after_a_full_name_its_surname_is_that_person_whoever_the_table_knows():
+    melania = GazetteerEntry(60, "Melania Trump", "PERSON")
+    gazetteer = Gazetteer.from_entities([(melania, ["Trump"])])
+    model = ruler(("PERSON", "Donald Trump"))
+    text = (
+        "Donald Trump spoke in Ohio. “We will win,” Trump said.\n\n"
+        "Melania Trump did not attend."
+    )
+    found = detect(text, gazetteer, model=model)
+    assert [(m.text, m.name, m.entity) for m in found.mentions] == [
+        ("Donald Trump", "Donald Trump", None),
+        ("Trump", "Donald Trump", None),
+        ("Melania Trump", "Melania Trump", melania),
+    ]
+    assert [q.speaker_name for q in found.quotes] == ["Donald Trump"]
+
+
+def test_a_model_name_holding_a_known_name_does_not_take_its_title():
+    model = ruler(("PERSON", "Chancellor Angela Merkel"))
+    found = detect("Chancellor Angela Merkel spoke.", GAZETTEER, model=model)
+    assert [(m.text, m.entity) for m in found.mentions] == [("Angela Merkel", MERKEL)]
+
+
+def test_a_text_too_long_for_the_model_gets_the_rules_alone(caplog):
+    text = "Okafor spoke. " + "x" * detect_module.MODEL_MAX_CHARS
+    found = detect(text, GAZETTEER, model=ruler(("PERSON", "Okafor")))
+    assert [(m.text, m.origin) for m in found.mentions] == [("Okafor", "rules")]
+    assert "rules-only suggestions" in caplog.text
+
+
+@spacy.Language.component("fails_on_boom")
+def fails_on_boom(doc):
+    if "boom" in doc.text:
+        raise ValueError("the model choked")
+    return doc
+
+
+def test_a_text_the_model_fails_on_gets_the_rules_alone_and_the_others_the_model(
+    caplog,
+):
+    model = ruler(("PERSON", "Ada Lovelace"))
+    model.add_pipe("fails_on_boom")
+    texts = ["Ada Lovelace left.", "boom Ada Lovelace", "Ada Lovelace came back."]
+    found = detect_all(texts, Gazetteer([]), model)
+    assert [[m.origin for m in f.mentions] for f in found] == [["model"], [], ["model"]]
+    assert "The model failed on a text of 17 characters" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["x" * 100_000, "." * 5_000, "?!…" * 2_000, "Ólafur sagði: «Нет» 北京 said 🙂."],
+)
+def test_texts_a_model_may_choke_on_still_get_suggestions(text):
+    found = detect(text, GAZETTEER, model=load_model(DEFAULT_MODEL))
+    assert isinstance(found.quotes, list)
+
+
+def test_the_shipped_model_finds_people_organisations_and_places(settings):
+    assert settings.NEWSREADER_SPACY_MODEL == DEFAULT_MODEL
+    text = (
+        "Barack Obama told reporters at the White House that the Pentagon "
+        "would send troops to South Carolina."
+    )
+    found = detect(text, Gazetteer([]), model=store.configured_model())
+    assert {(m.text, m.kind) for m in found.mentions} >= {
+        ("Barack Obama", "PERSON"),
+        ("South Carolina", "PLACE"),
+    }
+
+
+# From the parse ----------------------------------------------------------------
+# Parses written out by hand, in Universal Dependencies' labels as the shipped
+# model gives them: each token's head (its index) and relation, so that the
+# rules are tested apart from any model's accuracy.
+
+
+def parsed(text: str, arcs: list[tuple[int, str]], *, gazetteer=GAZETTEER):
+    """Detection on ``text`` with the parse ``arcs`` (a head index and a
+    relation for each token) standing for the model's."""
+    words = spacy.blank("en")(text.replace("\n", " "))
+    doc = Doc(
+        words.vocab,
+        words=[w.text for w in words],
+        spaces=[bool(w.whitespace_) for w in words],
+        heads=[head for head, _ in arcs],
+        deps=[dep for _, dep in arcs],
+        pos=["VERB" if dep in {"ROOT", "ccomp"} else "X" for _, dep in arcs],
+    )
+    return detect_one(Article(text, tokenize(text), gazetteer, parsed=doc))
+
+
+def test_the_clausal_complement_of_a_verb_of_speech_is_reported_speech():
+    text = "Delgado said the victim was in stable condition."
+    arcs = [(1, "nsubj"), (1, "ROOT"), (3, "det"), (7, "nsubj"), (7, "cop")]
+    arcs += [(7, "case"), (7, "amod"), (1, "ccomp"), (1, "punct")]
+    found = parsed(text, arcs)
+    assert [
+        ([text[s:e] for s, e in q.parts], q.type, text[slice(*q.cue)], q.speaker_name)
+        for q in found.quotes
+    ] == [(["the victim was in stable condition"], "indirect", "said", "Delgado")]
+
+
+def test_the_subject_of_the_verb_speaks_past_an_apposition():
+    text = "Polly Nnamdi, Shelter’s chief executive, said homelessness was rising."
+    arcs = [(1, "flat"), (8, "nsubj"), (6, "punct"), (6, "nmod:poss"), (3, "case")]
+    arcs += [(6, "amod"), (1, "appos"), (1, "punct"), (8, "ROOT"), (11, "nsubj")]
+    arcs += [(11, "aux"), (8, "ccomp"), (8, "punct")]
+    found = parsed(text, arcs)
+    assert [(q.speaker_name, q.type) for q in found.quotes] == [
+        ("Polly Nnamdi", "indirect")
+    ]
+
+
+def test_an_unnamed_source_is_a_described_speaker_not_a_new_person():
+    text = "A senior official said the talks had failed."
+    arcs = [(2, "det"), (2, "amod"), (3, "nsubj"), (3, "ROOT"), (5, "det")]
+    arcs += [(7, "nsubj"), (7, "aux"), (3, "ccomp"), (3, "punct")]
+    found = parsed(text, arcs)
+    [quote] = found.quotes
+    assert (quote.speaker_name, quote.speaker, quote.speaker_mention) == (
+        "A senior official",
+        None,
+        None,
+    )
+    assert text[slice(*quote.speaker_words)] == "A senior official"
+    assert found.mentions == []
+
+
+def test_a_place_is_never_the_speaker():
+    text = "Lagos said the roads had reopened."
+    arcs = [(1, "nsubj"), (1, "ROOT"), (3, "det"), (5, "nsubj"), (5, "aux")]
+    arcs += [(1, "ccomp"), (1, "punct")]
+    [quote] = parsed(text, arcs).quotes
+    assert (quote.speaker_name, quote.speaker) == ("", None)
+
+
+def test_a_verb_outside_the_cue_words_attributes_the_quote_it_governs():
+    text = "“We lost,” Okafor conceded."
+    arcs = [(2, "punct"), (2, "nsubj"), (6, "ccomp"), (2, "punct"), (2, "punct")]
+    arcs += [(6, "nsubj"), (6, "ROOT"), (6, "punct")]
+    [quote] = parsed(text, arcs).quotes
+    assert (text[slice(*quote.cue)], quote.speaker_name) == ("conceded", "Jane Okafor")
+
+
 # Stored suggestions ----------------------------------------------------------
 
 BODY = (
@@ -869,7 +1063,8 @@ def test_suggest_article_stores_spans_mentions_and_quotes_as_suggestions(
     assert spans
     for span in spans:
         assert article.body[span.start : span.end] == span.exact
-        assert span.review is None and span.origin == "rules"
+        # The table's names are the rules'; a new one may be the model's.
+        assert span.review is None and span.origin in {"rules", "model"}
         assert article.body[: span.start].endswith(span.prefix)
         assert article.body[span.end :].startswith(span.suffix)
     assert sorted(
@@ -971,7 +1166,8 @@ def test_a_merged_entitys_names_find_the_entity_it_was_merged_into(db):
     make_entity("J. Okafor-Bello", aliases=("Okafor-Bello",), merged_into=target)
     article = make_article(body="Okafor-Bello flew to Abuja.")
     suggest_article(article=article)
-    assert Mention.objects.get(span__article=article).entity == target
+    mention = Mention.objects.get(span__article=article, span__exact="Okafor-Bello")
+    assert mention.entity == target
 
 
 def test_suggest_command_runs_on_the_given_articles_and_prints_a_summary(article):
