@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Token
 
-from annotations.suggest.lexicon import REPORTING_FORMS
+from annotations.suggest.lexicon import REPORTING_FORMS, REPORTING_LEMMAS
 from annotations.suggest.tokens import Article
 
 SUBJECTS = frozenset({"nsubj", "nsubj:pass", "nsubjpass", "csubj"})
@@ -41,22 +41,39 @@ class Clause:
     complement: tuple[int, int] | None
     # The subject's part of speech, as the model tags it ("PRON", "PRP").
     subject_tag: str = ""
+    # The cue's last token, past the verb's: "according to".
+    cue_last: int | None = None
+
+    @property
+    def of_speech(self) -> bool:
+        """Whether the verb reports what its subject said or holds."""
+        return self.lemma in REPORTING_LEMMAS or self.lemma == "according to"
+
+    @property
+    def cue(self) -> tuple[int, int]:
+        """The cue's first and last token."""
+        return self.verb, self.cue_last if self.cue_last is not None else self.verb
 
 
 def reporting_clauses(article: Article) -> dict[int, Clause]:
     """Every verb with a subject or a clausal complement, by its token in
     ``article``, with its lemma where it is a verb of speech (see
-    ``lexicon.REPORTING_LEMMAS``). Empty without a parse.
+    ``Clause.of_speech``), and each "according to". Empty without a parse.
     """
     parsed = article.parsed
     if parsed is None:
         return {}
     found = {}
     for token in parsed:
+        if token.lower_ == "according" and token.nbor(1).lower_ == "to":
+            clause = _according_to(article, token)
+            if clause is not None:
+                found[clause.verb] = clause
+            continue
         if token.pos_ not in {"VERB", "AUX"} and token.tag_[:2] != "VB":
             continue
         verb = article.aligned(token.i)
-        complement = next((c for c in token.children if c.dep_ in COMPLEMENTS), None)
+        complement = _complement(token)
         subject = _subject(token)
         if subject is None and complement is None:
             continue
@@ -69,6 +86,57 @@ def reporting_clauses(article: Article) -> dict[int, Clause]:
             (subject.pos_ or subject.tag_) if subject is not None else "",
         )
     return found
+
+
+def _complement(verb: Token) -> Token | None:
+    """The clause ``verb`` reports: its clausal complement, or an object
+    that holds a clause of its own, as the parser sometimes has "said the
+    real extremist is Hillary Clinton" (with "Clinton" the object)."""
+    for child in verb.children:
+        if child.dep_ in COMPLEMENTS:
+            return child
+    for child in verb.children:
+        if child.dep_ in {"obj", "dobj"} and any(
+            word.dep_ in {"cop", "nsubj", "aux"} for word in child.subtree
+        ):
+            return child
+    return None
+
+
+def _according_to(article: Article, according: Token) -> Clause | None:
+    """ "According to police, the man fled": the source is the noun
+    "according to" governs; what they said is the rest of its clause, on
+    the side of the clause the phrase does not stand on."""
+    source = according.head
+    clause = source.head
+    if source is according or clause is source:
+        return None
+    left, right = source.left_edge.i, source.right_edge.i
+    sentence = according.sent
+    if left <= clause.left_edge.i or left <= sentence.start:
+        first, last = right + 1, min(clause.right_edge.i, sentence.end - 1)
+    else:
+        first, last = max(clause.left_edge.i, sentence.start), left - 1
+    while first < last and _is_punct(according.doc[first]):
+        first += 1
+    while last > first and _is_punct(according.doc[last]):
+        last -= 1
+    if last - first < 2:
+        return None
+    return Clause(
+        article.aligned(according.i),
+        "according to",
+        article.aligned(source.i),
+        # The source's words, less "according to" before them.
+        (article.aligned(according.i + 2), article.aligned(source.right_edge.i)),
+        (article.aligned(first), article.aligned(last)),
+        source.pos_ or source.tag_,
+        article.aligned(according.i + 1),
+    )
+
+
+def _is_punct(token: Token) -> bool:
+    return token.is_punct or not token.text.strip()
 
 
 def _subject(verb: Token) -> Token | None:

@@ -23,7 +23,6 @@ from annotations.suggest.lexicon import (
     NEGATIONS,
     PRONOUNS,
     REFUSALS,
-    REPORTING_LEMMAS,
     ROLE_NOUNS,
     SENTENCE_END,
     TITLE_WORDS,
@@ -237,7 +236,7 @@ def cues_from_clauses(
         if verb not in known
         and not article.quoted[verb]
         and not article.taken[verb]
-        and clause.lemma in REPORTING_LEMMAS
+        and clause.of_speech
         and clause.complement is not None
         and any(article.quoted[clause.complement[0] : clause.complement[1] + 1])
     ]

@@ -171,10 +171,12 @@ def resolve_pronoun(article: Article, pronoun: str, char: int) -> Speaker | None
     return Speaker.of(antecedent, "pronoun", (char, char + len(pronoun)))
 
 
-def resolve_role(article: Article, i: int) -> Speaker | None:
+def resolve_role(
+    article: Article, i: int, *, titled_only: bool = False
+) -> Speaker | None:
     """The person a role noun at ``i`` stands for: one named with that title
     before ("President Ana Ruiz" for "the president") when there is one,
-    else whoever "he" would be."""
+    else, unless ``titled_only``, whoever "he" would be."""
     char = article.starts[i]
     role = article.doc[i].lower_
     titled = {
@@ -182,6 +184,8 @@ def resolve_role(article: Article, i: int) -> Speaker | None:
         for start, mention in article.people
         if start < char and role in _titles(article, mention)
     }
+    if titled_only and not titled:
+        return None
     antecedent = _antecedent(article, char, titled)
     if antecedent is None:
         return None

@@ -26,7 +26,6 @@ from annotations.suggest.lexicon import (
     POSSESSIVES,
     PREPOSITIONS,
     PRONOUNS,
-    REPORTING_LEMMAS,
     ROLE_NOUNS,
     SUBJECT_ONLY_CUES,
     TITLE_WORDS,
@@ -513,14 +512,17 @@ def speaker_of_subject(
         return resolve_pronoun(article, lower, article.starts[head])
     first, last = clause.subject_span
     if is_role(article, head):
-        # "the minister" is someone named before; "a senior official" not.
+        # "the minister" is someone named with that title before; "a senior
+        # official" and "the police chief" of no one named are not.
         if doc[first].lower_ not in {"a", "an"}:
-            speaker = resolve_role(article, head)
+            speaker = resolve_role(article, head, titled_only=True)
             if speaker is not None:
                 return speaker
         return _described(article, first, head)
     if lower in ORGANISATION_WORDS and doc[head].text.islower():
-        return organisation_by_word(article, head, window)
+        return organisation_by_word(article, head, window) or _described(
+            article, first, head
+        )
     if is_name_token(doc[head].text) and not is_plural_role(lower):
         name_first, name_last = name_run_left(article, head, window)
         _, name_last = name_run_right(article, head, window)
@@ -562,11 +564,7 @@ def parsed_reported_speech(
     found = []
     doc = article.doc
     for verb, clause in sorted(clauses.items()):
-        if (
-            clause.complement is None
-            or clause.lemma not in REPORTING_LEMMAS
-            or article.quoted[verb]
-        ):
+        if clause.complement is None or not clause.of_speech or article.quoted[verb]:
             continue
         first, last = clause.complement
         while last > first and not doc[last].text[:1].isalnum():
@@ -582,7 +580,7 @@ def parsed_reported_speech(
             FoundQuote(
                 [(article.starts[first], article.ends[last])],
                 INDIRECT,
-                (article.starts[verb], article.ends[verb]),
+                (article.starts[verb], article.ends[clause.cue[1]]),
                 speaker.mention if speaker and speaker.how in {"name", "new"} else None,
                 speaker.entry if speaker else None,
                 speaker.name if speaker else "",

@@ -1014,6 +1014,30 @@ def test_an_unnamed_source_is_a_described_speaker_not_a_new_person():
     assert found.mentions == []
 
 
+def test_according_to_a_source_reports_the_rest_of_its_clause():
+    text = "According to police, the man fled the scene."
+    arcs = [(2, "case"), (0, "fixed"), (6, "obl"), (2, "punct"), (5, "det")]
+    arcs += [(6, "nsubj"), (6, "ROOT"), (8, "det"), (6, "obj"), (6, "punct")]
+    [quote] = parsed(text, arcs).quotes
+    assert [text[s:e] for s, e in quote.parts] == ["the man fled the scene"]
+    assert (text[slice(*quote.cue)], quote.speaker_name) == ("According to", "police")
+
+
+def test_a_role_no_one_was_named_with_is_a_described_speaker():
+    text = "Jane Okafor left. The mayor said the roads had reopened."
+    arcs = [(1, "flat"), (2, "nsubj"), (2, "ROOT"), (2, "punct"), (5, "det")]
+    arcs += [(6, "nsubj"), (6, "ROOT"), (8, "det"), (10, "nsubj"), (10, "aux")]
+    arcs += [(6, "ccomp"), (6, "punct")]
+    [quote] = parsed(text, arcs).quotes
+    assert (quote.speaker_name, quote.speaker) == ("The mayor", None)
+    text = "Mayor Jane Okafor left. The mayor said the roads had reopened."
+    arcs = [(1, "compound"), (3, "nsubj"), (1, "flat"), (3, "ROOT"), (3, "punct")]
+    arcs += [(6, "det"), (7, "nsubj"), (7, "ROOT"), (9, "det"), (11, "nsubj")]
+    arcs += [(11, "aux"), (7, "ccomp"), (7, "punct")]
+    [quote] = parsed(text, arcs).quotes
+    assert quote.speaker_name == "Jane Okafor"
+
+
 def test_a_place_is_never_the_speaker():
     text = "Lagos said the roads had reopened."
     arcs = [(1, "nsubj"), (1, "ROOT"), (3, "det"), (5, "nsubj"), (5, "aux")]
