@@ -43,6 +43,9 @@ class Clause:
     subject_tag: str = ""
     # The cue's last token, past the verb's: "according to".
     cue_last: int | None = None
+    # What the verb reports, clause or not: its complement, or its object
+    # ("condemning “what appears to be a horrific attack”").
+    said: tuple[int, int] | None = None
 
     @property
     def of_speech(self) -> bool:
@@ -77,6 +80,9 @@ def reporting_clauses(article: Article) -> dict[int, Clause]:
         subject = _subject(token)
         if subject is None and complement is None:
             continue
+        said = complement or next(
+            (c for c in token.children if c.dep_ in {"obj", "dobj", "xcomp"}), None
+        )
         found[verb] = Clause(
             verb,
             REPORTING_FORMS.get(token.lower_, token.lemma_.lower()),
@@ -84,6 +90,7 @@ def reporting_clauses(article: Article) -> dict[int, Clause]:
             _span(article, subject) if subject is not None else None,
             _span(article, complement) if complement is not None else None,
             (subject.pos_ or subject.tag_) if subject is not None else "",
+            said=_span(article, said) if said is not None else None,
         )
     return found
 

@@ -156,7 +156,7 @@ def join_split(
     the National Federation of Public Employees."). Two quoted fragments of
     one sentence (“crashed the economy” and warned voters not to “fall for
     it”) stay two quotes, and so do two quotes each with a cue of its own
-    (“A,” he said, adding, “B”).
+    (“A,” he said, adding, “B”; he said, “A,” adding, “B”).
     """
     groups: list[QuoteGroup] = []
     for raw in raws:
@@ -175,6 +175,8 @@ def join_split(
                 and last_text[-1:] in BROKEN_OFF
                 and 0 < gap_last - gap_first + 1 <= 30
                 and len(between) == 1
+                # “A,” adding, “B” after "said": a second act of speech.
+                and not between[0].word.endswith("ing")
                 and not any(
                     article.text[article.starts[j]] in SENTENCE_END
                     for j in range(gap_first, gap_last)

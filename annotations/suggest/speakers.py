@@ -119,6 +119,8 @@ def attribute_quotes(
                     previous.speaker, previous.speaker_name, None, "pronoun"
                 )
         kind = quote_type(article, parts[0], opening)
+        if kind == PARTIAL and cue is not None and cue.first in clauses:
+            kind = _type_by_parse(article, clauses[cue.first], opening, closing)
         paragraph = article.paragraph_number(article.starts[opening])
         if cue is None:
             # Unattributed: a whole sentence that carries on the quote before
@@ -175,6 +177,20 @@ def attribute_quotes(
         if speaker is not None and speaker.mention is not None:
             article.add_speaker(quote.cue[0], speaker.mention)
     return quotes
+
+
+def _type_by_parse(article: Article, clause: Clause, opening: int, closing: int) -> str:
+    """Direct when the quotation is all the verb reports (He offered “my
+    thoughts and prayers.”), partial when it is a fragment of it (said Iraq
+    was receiving “massive information”)."""
+    if clause.said is None:
+        return PARTIAL
+    first, last = clause.said
+    whole = all(
+        opening <= i <= closing or not article.doc[i].text[:1].isalnum()
+        for i in range(first, last + 1)
+    )
+    return DIRECT if whole else PARTIAL
 
 
 def _speaker_for(

@@ -1038,6 +1038,18 @@ def test_a_role_no_one_was_named_with_is_a_described_speaker():
     assert quote.speaker_name == "Jane Okafor"
 
 
+def test_a_quotation_that_is_all_the_verb_reports_is_direct_and_a_fragment_partial():
+    text = "Merkel tweeted “Thanks to all” on Thursday."
+    arcs = [(1, "nsubj"), (1, "ROOT"), (3, "punct"), (1, "obj"), (5, "case")]
+    arcs += [(3, "nmod"), (3, "punct"), (8, "case"), (1, "obl"), (1, "punct")]
+    assert [q.type for q in parsed(text, arcs).quotes] == ["direct"]
+    text = "Merkel said the city was “a war zone” now."
+    arcs = [(1, "nsubj"), (1, "ROOT"), (3, "det"), (8, "nsubj"), (8, "cop")]
+    arcs += [(8, "punct"), (8, "det"), (8, "compound"), (1, "ccomp"), (8, "punct")]
+    arcs += [(8, "advmod"), (1, "punct")]
+    assert [q.type for q in parsed(text, arcs).quotes] == ["partial"]
+
+
 def test_a_place_is_never_the_speaker():
     text = "Lagos said the roads had reopened."
     arcs = [(1, "nsubj"), (1, "ROOT"), (3, "det"), (5, "nsubj"), (5, "aux")]
