@@ -77,7 +77,7 @@ def reporting_clauses(article: Article) -> dict[int, Clause]:
             continue
         verb = article.aligned(token.i)
         complement = _complement(token)
-        subject = _subject(token)
+        subject = _subject(article, token)
         if subject is None and complement is None:
             continue
         said = complement or next(
@@ -146,12 +146,17 @@ def _is_punct(token: Token) -> bool:
     return token.is_punct or not token.text.strip()
 
 
-def _subject(verb: Token) -> Token | None:
-    """The subject of ``verb``, or of the verb it hangs on."""
+def _subject(article: Article, verb: Token) -> Token | None:
+    """The subject of ``verb``, or of the verb it hangs on; one outside
+    quotation marks first, as the parser may take a quotation's subject for
+    its verb's too (“Every one of the plans …,” said Leonard Burman)."""
     for _ in range(3):
-        subject = next((c for c in verb.children if c.dep_ in SUBJECTS), None)
-        if subject is not None or verb.dep_ not in HANGING or verb.head is verb:
-            return subject
+        subjects = sorted(
+            (c for c in verb.children if c.dep_ in SUBJECTS),
+            key=lambda c: article.quoted[article.aligned(c.i)],
+        )
+        if subjects or verb.dep_ not in HANGING or verb.head is verb:
+            return subjects[0] if subjects else None
         verb = verb.head
     return None
 

@@ -1050,6 +1050,14 @@ def test_a_quotation_that_is_all_the_verb_reports_is_direct_and_a_fragment_parti
     assert [q.type for q in parsed(text, arcs).quotes] == ["partial"]
 
 
+def test_a_subject_outside_the_quotation_marks_is_the_speaker():
+    # The parser hung the quotation's subject on "said" too.
+    text = "“Every one agreed,” said Tomasz Wielki."
+    arcs = [(3, "punct"), (2, "det"), (6, "nsubj"), (6, "ccomp"), (3, "punct")]
+    arcs += [(3, "punct"), (6, "ROOT"), (6, "nsubj"), (7, "flat"), (6, "punct")]
+    assert [q.speaker_name for q in parsed(text, arcs).quotes] == ["Tomasz Wielki"]
+
+
 def test_a_place_is_never_the_speaker():
     text = "Lagos said the roads had reopened."
     arcs = [(1, "nsubj"), (1, "ROOT"), (3, "det"), (5, "nsubj"), (5, "aux")]
