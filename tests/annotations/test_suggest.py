@@ -19,6 +19,7 @@ from annotations.editing import create_mention, start_review
 from annotations.models import Mention, Quote, Span
 from annotations.suggest import detect as detect_module
 from annotations.suggest import store
+from annotations.suggest.clauses import reporting_clauses
 from annotations.suggest.detect import detect, detect_all, detect_one, load_model
 from annotations.suggest.gazetteer import Gazetteer, GazetteerEntry
 from annotations.suggest.quotes import find_quoted
@@ -965,6 +966,12 @@ def test_the_shipped_model_finds_people_organisations_and_places(settings):
 def parsed(text: str, arcs: list[tuple[int, str]], *, gazetteer=GAZETTEER):
     """Detection on ``text`` with the parse ``arcs`` (a head index and a
     relation for each token) standing for the model's."""
+    return detect_one(parsed_article(text, arcs, gazetteer=gazetteer))
+
+
+def parsed_article(text: str, arcs: list[tuple[int, str]], *, gazetteer=GAZETTEER):
+    """``text`` with the parse ``arcs``, its quotation marks read, ready for
+    the stages that read the parse."""
     words = spacy.blank("en")(text.replace("\n", " "))
     doc = Doc(
         words.vocab,
@@ -974,7 +981,11 @@ def parsed(text: str, arcs: list[tuple[int, str]], *, gazetteer=GAZETTEER):
         deps=[dep for _, dep in arcs],
         pos=["VERB" if dep in {"ROOT", "ccomp"} else "X" for _, dep in arcs],
     )
-    return detect_one(Article(text, tokenize(text), gazetteer, parsed=doc))
+    article = Article(text, tokenize(text), gazetteer, parsed=doc)
+    for raw in find_quoted(text):
+        first, last = article.token_at(raw.opening), article.token_at(raw.closing)
+        article.quoted[first : last + 1] = b"\x01" * (last + 1 - first)
+    return article
 
 
 def test_the_clausal_complement_of_a_verb_of_speech_is_reported_speech():
@@ -1055,6 +1066,8 @@ def test_a_subject_outside_the_quotation_marks_is_the_speaker():
     text = "“Every one agreed,” said Tomasz Wielki."
     arcs = [(3, "punct"), (2, "det"), (6, "nsubj"), (6, "ccomp"), (3, "punct")]
     arcs += [(3, "punct"), (6, "ROOT"), (6, "nsubj"), (7, "flat"), (6, "punct")]
+    article = parsed_article(text, arcs)
+    assert reporting_clauses(article)[6].subject == 7
     assert [q.speaker_name for q in parsed(text, arcs).quotes] == ["Tomasz Wielki"]
 
 
