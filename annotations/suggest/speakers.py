@@ -193,6 +193,10 @@ def _type_by_parse(article: Article, clause: Clause, opening: int, closing: int)
     return DIRECT if whole else PARTIAL
 
 
+# A closing quotation mark as a token: two apostrophes are one (''…,'' said).
+_CLOSING = CLOSE_DOUBLE | CLOSE_SINGLE | {'"', "'", "''"}
+
+
 def _speaker_for(
     article: Article,
     cue: Cue,
@@ -208,10 +212,10 @@ def _speaker_for(
         if speaker is not None:
             return speaker
     before = article.doc[cue.first - 1].text if cue.first else ""
-    inverted = before in CLOSE_DOUBLE or before in CLOSE_SINGLE or before in "\"'"
+    # "“…,” said X", and "Said X:" opening a text.
+    inverted = before in _CLOSING or not cue.first
     if not inverted and before == "," and cue.first >= 2:
-        previous = article.doc[cue.first - 2].text
-        inverted = previous in CLOSE_DOUBLE or previous in "\"'’"
+        inverted = article.doc[cue.first - 2].text in _CLOSING
     if cue.word in OBJECT_CUES:
         return _look_right(article, cue, window)
     if cue.word in SUBJECT_ONLY_CUES:

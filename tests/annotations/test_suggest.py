@@ -217,6 +217,12 @@ def test_a_named_speaker_between_ends_the_carried_speaker():
     assert [speaker for _, speaker, _ in quotes(text)] == ["Jane Okafor", ""]
 
 
+def test_a_quote_closed_by_two_apostrophes_takes_the_speaker_after_its_cue():
+    assert quotes("''It is over,'' said Okafor.") == [
+        (["It is over,"], "Jane Okafor", "direct")
+    ]
+
+
 def test_two_quotes_each_with_a_cue_of_its_own_stay_two_quotes():
     text = "“We tried,” Okafor said, adding, “but the money never came.”"
     found = find(text)
