@@ -232,6 +232,8 @@ def bench_suggest(args: argparse.Namespace) -> list[Row]:
     batch is detected, then the same again (every earlier suggestion
     replaced). The CPU time is the process's: both threads.
     """
+    from django.test import override_settings
+
     from annotations.models import Quote, Span
     from annotations.suggest import detect, store, tokens
     from newsreader.models import Article
@@ -257,6 +259,9 @@ def bench_suggest(args: argparse.Namespace) -> list[Row]:
         detect.detect(article.body, gazetteer)
     find_s, find_cpu = time.perf_counter() - started, time.process_time() - cpu
 
+    # The rules alone, as the target was set for them; bench_news times the
+    # language model on real news.
+    @override_settings(NEWSREADER_SPACY_MODEL="")
     def store_all() -> tuple[float, float]:
         started, cpu = time.perf_counter(), time.process_time()
         store.suggest_articles(articles=articles, gazetteer=gazetteer, batch_size=200)
@@ -282,7 +287,7 @@ def bench_suggest(args: argparse.Namespace) -> list[Row]:
             verdict(n / find_cpu > TARGET_SUGGEST_RATE),
         ),
         (
-            "suggestions, detected and stored",
+            "suggestions, detected and stored, rules alone",
             f"{n:,} articles in {store_s:.1f} s: {n / store_s:,.0f}/s; "
             f"CPU {n / store_cpu:,.0f}/s "
             f"({spans / n:.0f} spans, {quotes / n:.1f} quotes each)",
@@ -295,6 +300,81 @@ def bench_suggest(args: argparse.Namespace) -> list[Row]:
             f"CPU {n / again_cpu:,.0f}/s",
             "",
             "",
+        ),
+    ]
+
+
+# --------------------------------------------------------------------------
+# Suggestions on real news, with the language model
+
+DEV_SET = REPO_ROOT.parent / "shared" / "quotes-dev" / "polnear-train.jsonl"
+TARGET_MODEL_RATE = 25  # articles/s on one core, with the model
+TARGET_NEWS_STORED_S = 60  # seconds for 1,000 dev articles, detected and stored
+
+
+def bench_news(args: argparse.Namespace) -> list[Row]:
+    """Time the suggester on the dev set's real news (about 3,500 characters
+    an article): detection by the rules alone, detection with the default
+    language model, and ``suggest_articles`` with it, stored. The articles
+    are imported first, into the table the other sections filled.
+    """
+    from annotations.suggest import detect, store
+    from newsreader.importing import import_articles
+    from newsreader.models import Article
+
+    if not args.news.exists():
+        print(f"No dev set at {args.news}: news figures skipped.", flush=True)
+        return []
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "news.jsonl"
+        with args.news.open(encoding="utf-8") as source, path.open("w") as file:
+            for line in source:
+                record = json.loads(line)
+                title, _, body = record["text"].partition("\n")
+                file.write(json.dumps({"title": title, "text": body}) + "\n")
+        result = import_articles([str(path)])
+    ids = [item.article_id for item in result.imported]
+    articles = list(Article.objects.filter(pk__in=ids).order_by("pk"))
+    n = len(articles)
+    texts = [article.body for article in articles]
+    chars = sum(map(len, texts)) / n
+    gazetteer = store.gazetteer_from_db()
+    model = store.configured_model()
+    if model is None:
+        raise SystemExit("NEWSREADER_SPACY_MODEL is none: no model to time.")
+
+    def timed(run) -> tuple[float, float]:
+        started, cpu = time.perf_counter(), time.process_time()
+        run()
+        return time.perf_counter() - started, time.process_time() - cpu
+
+    print(f"Suggesting for {n:,} news articles, rules alone …", flush=True)
+    rules_s, rules_cpu = timed(lambda: detect.detect_all(texts, gazetteer, None))
+    print(f"… with {store.model_name()} …", flush=True)
+    model_s, model_cpu = timed(lambda: detect.detect_all(texts, gazetteer, model))
+    print("… and stored …", flush=True)
+    stored_s, _ = timed(lambda: store.suggest_articles(articles=articles))
+    per_thousand = stored_s * 1000 / n
+    return [
+        (
+            "news suggestions, rules alone",
+            f"{n:,} dev articles ({chars:,.0f} chars each) in {rules_s:.1f} s: "
+            f"CPU {n / rules_cpu:,.0f}/s",
+            "",
+            "",
+        ),
+        (
+            "news suggestions, with the model",
+            f"{n:,} in {model_s:.1f} s: {n / model_s:,.1f}/s; "
+            f"CPU {n / model_cpu:,.1f}/s",
+            f"> {TARGET_MODEL_RATE}/s a core",
+            verdict(n / model_cpu > TARGET_MODEL_RATE),
+        ),
+        (
+            "news suggestions, with the model, stored",
+            f"{n:,} in {stored_s:.1f} s: 1,000 in {per_thousand:.0f} s",
+            f"< {TARGET_NEWS_STORED_S} s",
+            verdict(per_thousand < TARGET_NEWS_STORED_S),
         ),
     ]
 
@@ -335,6 +415,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         metavar="N",
         help="articles to suggest for (default: %(default)s)",
     )
+    parser.add_argument(
+        "--news",
+        type=Path,
+        default=DEV_SET,
+        help="gold JSONL of real news whose texts to suggest for with the "
+        "model (default: %(default)s)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database")
     return parser.parse_args(argv)
 
@@ -352,6 +439,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         call_command("migrate", verbosity=0, interactive=False)
         rows += bench_import(args)
         rows += bench_suggest(args)
+        rows += bench_news(args)
         # Further sections go here, each a function of ``args`` returning rows
         # (measure, figure, target, verdict).
         print(f"\nIngest, {started:%Y-%m-%d %H:%M} UTC\n", flush=True)

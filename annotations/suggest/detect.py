@@ -168,7 +168,9 @@ def detect_one(article: Article) -> Suggestions:
 def load_model(name: str) -> spacy.language.Language:
     """The installed spaCy pipeline ``name`` (a package name or a path)."""
     try:
-        return spacy.load(name, exclude=["lemmatizer"])
+        # The suggester reads tags, the parse and the entities: a
+        # morphologizer (UD features) would cost a tenth of the time for none.
+        return spacy.load(name, exclude=["lemmatizer", "morphologizer"])
     except OSError as error:
         raise SuggestError(
             f"NEWSREADER_SPACY_MODEL names {name!r}, which is not an installed "
