@@ -42,7 +42,8 @@ import corpora  # noqa: E402  (a sibling module, found through the line above)
 import evaluate  # noqa: E402
 
 MODEL_DIR = Path(__file__).resolve().parent
-DATA = Path(os.environ.get("NLP_DATA", "/work/shared/nlp-data"))
+# ../shared/nlp-data beside the repository, as the project lays it out.
+DATA = Path(os.environ.get("NLP_DATA", MODEL_DIR.parent.parent / "shared" / "nlp-data"))
 CORPUS = MODEL_DIR / "corpus"
 TRAINING = MODEL_DIR / "training"
 CONFIGS = MODEL_DIR / "configs"
