@@ -46,6 +46,9 @@ class Clause:
     # What the verb reports, clause or not: its complement, or its object
     # ("condemning “what appears to be a horrific attack”").
     said: tuple[int, int] | None = None
+    # Whether the subject is the verb's own or that of the verb a
+    # participle hangs on ("Okafor said, adding, …").
+    inherited: bool = False
 
     @property
     def of_speech(self) -> bool:
@@ -91,6 +94,7 @@ def reporting_clauses(article: Article) -> dict[int, Clause]:
             _span(article, complement) if complement is not None else None,
             (subject.pos_ or subject.tag_) if subject is not None else "",
             said=_span(article, said) if said is not None else None,
+            inherited=subject is not None and not _has_own_subject(token),
         )
     return found
 
@@ -159,6 +163,10 @@ def _subject(article: Article, verb: Token) -> Token | None:
             return subjects[0] if subjects else None
         verb = verb.head
     return None
+
+
+def _has_own_subject(verb: Token) -> bool:
+    return any(c.dep_ in SUBJECTS for c in verb.children)
 
 
 def _span(article: Article, token: Token) -> tuple[int, int]:

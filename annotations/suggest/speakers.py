@@ -100,10 +100,12 @@ def attribute_quotes(
         # "he said" attributes the quote even when no "he" can be found
         # (the only person named is a woman): no other cue is tried then.
         tried = nearby[:1] if nearby and pronoun_beside(article, nearby[0]) else nearby
-        # A speaker next to a cue first; a participle's subject only if none.
-        for candidate, subject in [(c, False) for c in tried] + [
-            (c, True) for c in tried
-        ]:
+        # A speaker next to a cue first; a participle's subject only if none,
+        # unless the participle opens the quote (“A,” he said, adding, “B”).
+        attempts = [(c, False) for c in tried] + [(c, True) for c in tried]
+        if tried and _introduces(article, tried[0], opening):
+            attempts.insert(0, (tried[0], True))
+        for candidate, subject in attempts:
             speaker = _speaker_for(article, candidate, window, clauses, subject=subject)
             if speaker is not None:
                 cue = candidate
@@ -179,6 +181,16 @@ def attribute_quotes(
     return quotes
 
 
+def _introduces(article: Article, cue: Cue, opening: int) -> bool:
+    """Whether ``cue`` is a participle that stands right before the
+    quotation opening at token ``opening``, past punctuation alone."""
+    return (
+        cue.word.endswith("ing")
+        and cue.last < opening
+        and all(article.doc[i].is_punct for i in range(cue.last + 1, opening))
+    )
+
+
 def _type_by_parse(article: Article, clause: Clause, opening: int, closing: int) -> str:
     """Direct when the quotation is all the verb reports (He offered “my
     thoughts and prayers.”), partial when it is a fragment of it (said Iraq
@@ -206,8 +218,13 @@ def _speaker_for(
     subject: bool = True,
 ) -> Speaker | None:
     clause = clauses.get(cue.first)
-    if clause is not None and clause.subject is not None:
-        # The parse knows the verb's subject, wherever it stands.
+    if (
+        clause is not None
+        and clause.subject is not None
+        and (subject or not clause.inherited)
+    ):
+        # The parse knows the verb's subject, wherever it stands; a
+        # participle's, like the rules', only when nothing nearer speaks.
         speaker = speaker_of_subject(article, clause, window)
         if speaker is not None:
             return speaker

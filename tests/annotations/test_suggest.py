@@ -969,6 +969,9 @@ def test_the_shipped_model_finds_people_organisations_and_places(settings):
 # rules are tested apart from any model's accuracy.
 
 
+VERB_RELATIONS = {"ROOT", "ccomp", "advcl", "conj", "xcomp"}
+
+
 def parsed(text: str, arcs: list[tuple[int, str]], *, gazetteer=GAZETTEER):
     """Detection on ``text`` with the parse ``arcs`` (a head index and a
     relation for each token) standing for the model's."""
@@ -985,7 +988,7 @@ def parsed_article(text: str, arcs: list[tuple[int, str]], *, gazetteer=GAZETTEE
         spaces=[bool(w.whitespace_) for w in words],
         heads=[head for head, _ in arcs],
         deps=[dep for _, dep in arcs],
-        pos=["VERB" if dep in {"ROOT", "ccomp"} else "X" for _, dep in arcs],
+        pos=["VERB" if dep in VERB_RELATIONS else "X" for _, dep in arcs],
     )
     article = Article(text, tokenize(text), gazetteer, parsed=doc)
     for raw in find_quoted(text):
@@ -1075,6 +1078,20 @@ def test_a_subject_outside_the_quotation_marks_is_the_speaker():
     article = parsed_article(text, arcs)
     assert reporting_clauses(article)[6].subject == 7
     assert [q.speaker_name for q in parsed(text, arcs).quotes] == ["Tomasz Wielki"]
+
+
+def test_a_participle_that_opens_a_quote_is_its_cue_over_an_earlier_verb():
+    # "asked" takes its subject from "said" too, so both cues find Okafor.
+    text = "When asked, Okafor said, “Not yet,” adding, “It is a possibility.”"
+    arcs = [(1, "mark"), (4, "advcl"), (4, "punct"), (4, "nsubj"), (4, "ROOT")]
+    arcs += [(4, "punct"), (8, "punct"), (8, "advmod"), (4, "ccomp"), (8, "punct")]
+    arcs += [(8, "punct"), (4, "advcl"), (11, "punct"), (17, "punct"), (17, "nsubj")]
+    arcs += [(17, "cop"), (17, "det"), (11, "ccomp"), (17, "punct"), (17, "punct")]
+    found = parsed(text, arcs)
+    assert [(text[slice(*q.cue)], q.speaker_name) for q in found.quotes] == [
+        ("said", "Jane Okafor"),
+        ("adding", "Jane Okafor"),
+    ]
 
 
 def test_a_place_is_never_the_speaker():
