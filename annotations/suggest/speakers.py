@@ -544,6 +544,9 @@ def speaker_of_subject(
     lower = doc[head].lower_
     mention = article.mention_over(head) or _named_in_apposition(article, head)
     if mention is not None:
+        if mention.kind == PLACE and _an_institution(article, mention):
+            # "The White House said", "the Pentagon said": the body there.
+            mention.kind = ORG
         return Speaker.of(mention) if mention.kind != PLACE else None
     if lower in PRONOUNS:
         return resolve_pronoun(article, lower, article.starts[head])
@@ -579,6 +582,15 @@ def _described(article: Article, first: int, head: int) -> Speaker:
     "officials in Kyiv"): the words up to the noun, and no entity."""
     start, end = article.starts[first], article.ends[head]
     return Speaker(None, article.text[start:end], None, "described", (start, end))
+
+
+def _an_institution(article: Article, mention: FoundMention) -> bool:
+    """Whether a place the model named, not one in the entity table, is
+    called by "the": a building or seat that speaks for its body."""
+    first = article.token_at(mention.start)
+    return (
+        mention.entity is None and first > 0 and article.doc[first - 1].lower_ == "the"
+    )
 
 
 def _named_in_apposition(article: Article, head: int) -> FoundMention | None:

@@ -972,13 +972,16 @@ def test_the_shipped_model_finds_people_organisations_and_places(settings):
 VERB_RELATIONS = {"ROOT", "ccomp", "advcl", "conj", "xcomp"}
 
 
-def parsed(text: str, arcs: list[tuple[int, str]], *, gazetteer=GAZETTEER):
+def parsed(text: str, arcs: list[tuple[int, str]], *, gazetteer=GAZETTEER, ents=None):
     """Detection on ``text`` with the parse ``arcs`` (a head index and a
-    relation for each token) standing for the model's."""
-    return detect_one(parsed_article(text, arcs, gazetteer=gazetteer))
+    relation for each token) and the entity tags ``ents`` (IOB) standing for
+    the model's."""
+    return detect_one(parsed_article(text, arcs, gazetteer=gazetteer, ents=ents))
 
 
-def parsed_article(text: str, arcs: list[tuple[int, str]], *, gazetteer=GAZETTEER):
+def parsed_article(
+    text: str, arcs: list[tuple[int, str]], *, gazetteer=GAZETTEER, ents=None
+):
     """``text`` with the parse ``arcs``, its quotation marks read, ready for
     the stages that read the parse."""
     words = spacy.blank("en")(text.replace("\n", " "))
@@ -989,6 +992,7 @@ def parsed_article(text: str, arcs: list[tuple[int, str]], *, gazetteer=GAZETTEE
         heads=[head for head, _ in arcs],
         deps=[dep for _, dep in arcs],
         pos=["VERB" if dep in VERB_RELATIONS else "X" for _, dep in arcs],
+        ents=ents,
     )
     article = Article(text, tokenize(text), gazetteer, parsed=doc)
     for raw in find_quoted(text):
@@ -1078,6 +1082,23 @@ def test_a_subject_outside_the_quotation_marks_is_the_speaker():
     article = parsed_article(text, arcs)
     assert reporting_clauses(article)[6].subject == 7
     assert [q.speaker_name for q in parsed(text, arcs).quotes] == ["Tomasz Wielki"]
+
+
+def test_a_place_the_model_names_with_the_speaks_as_its_institution():
+    text = "The White House said the talks had failed."
+    arcs = [(2, "det"), (2, "compound"), (3, "nsubj"), (3, "ROOT"), (5, "det")]
+    arcs += [(7, "nsubj"), (7, "aux"), (3, "ccomp"), (3, "punct")]
+    ents = ["O", "B-PLACE", "I-PLACE", "O", "O", "O", "O", "O", "O"]
+    found = parsed(text, arcs, gazetteer=Gazetteer([]), ents=ents)
+    assert [(m.text, m.kind) for m in found.mentions] == [("White House", "ORG")]
+    assert [q.speaker_name for q in found.quotes] == ["White House"]
+    text = "Ohio said the talks had failed."
+    arcs = [(1, "nsubj"), (1, "ROOT"), (3, "det"), (5, "nsubj"), (5, "aux")]
+    arcs += [(1, "ccomp"), (1, "punct")]
+    ents = ["B-PLACE", "O", "O", "O", "O", "O", "O"]
+    found = parsed(text, arcs, gazetteer=Gazetteer([]), ents=ents)
+    assert [(m.text, m.kind) for m in found.mentions] == [("Ohio", "PLACE")]
+    assert [q.speaker_name for q in found.quotes] == [""]
 
 
 def test_a_participle_that_opens_a_quote_is_its_cue_over_an_earlier_verb():
