@@ -18,7 +18,11 @@ from dataclasses import dataclass
 
 from spacy.tokens import Token
 
-from annotations.suggest.lexicon import REPORTING_FORMS, REPORTING_LEMMAS
+from annotations.suggest.lexicon import (
+    INTENT_LEMMAS,
+    REPORTING_FORMS,
+    REPORTING_LEMMAS,
+)
 from annotations.suggest.tokens import Article
 
 SUBJECTS = frozenset({"nsubj", "nsubj:pass", "nsubjpass", "csubj"})
@@ -53,7 +57,11 @@ class Clause:
     @property
     def of_speech(self) -> bool:
         """Whether the verb reports what its subject said or holds."""
-        return self.lemma in REPORTING_LEMMAS or self.lemma == "according to"
+        return (
+            self.lemma in REPORTING_LEMMAS
+            or self.lemma in INTENT_LEMMAS
+            or self.lemma == "according to"
+        )
 
     @property
     def cue(self) -> tuple[int, int]:
@@ -79,7 +87,8 @@ def reporting_clauses(article: Article) -> dict[int, Clause]:
         if token.pos_ not in {"VERB", "AUX"} and token.tag_[:2] != "VB":
             continue
         verb = article.aligned(token.i)
-        complement = _complement(token)
+        lemma = REPORTING_FORMS.get(token.lower_, token.lemma_.lower())
+        complement = _complement(token, lemma)
         subject = _subject(article, token)
         if subject is None and complement is None:
             continue
@@ -88,7 +97,7 @@ def reporting_clauses(article: Article) -> dict[int, Clause]:
         )
         found[verb] = Clause(
             verb,
-            REPORTING_FORMS.get(token.lower_, token.lemma_.lower()),
+            lemma,
             article.aligned(subject.i) if subject is not None else None,
             _span(article, subject) if subject is not None else None,
             _span(article, complement) if complement is not None else None,
@@ -99,13 +108,18 @@ def reporting_clauses(article: Article) -> dict[int, Clause]:
     return found
 
 
-def _complement(verb: Token) -> Token | None:
-    """The clause ``verb`` reports: its clausal complement, or an object
-    that holds a clause of its own, as the parser sometimes has "said the
-    real extremist is Hillary Clinton" (with "Clinton" the object)."""
+def _complement(verb: Token, lemma: str) -> Token | None:
+    """The clause ``verb`` reports: its clausal complement; an object that
+    holds a clause of its own, as the parser sometimes has "said the real
+    extremist is Hillary Clinton" (with "Clinton" the object); or, for a
+    verb of intent, its infinitive ("promised to begin …")."""
     for child in verb.children:
         if child.dep_ in COMPLEMENTS:
             return child
+    if lemma in INTENT_LEMMAS:
+        for child in verb.children:
+            if child.dep_ == "xcomp" and any(w.lower_ == "to" for w in child.lefts):
+                return child
     for child in verb.children:
         if child.dep_ in {"obj", "dobj"} and any(
             word.dep_ in {"cop", "nsubj", "aux"} for word in child.subtree

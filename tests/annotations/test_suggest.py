@@ -1084,6 +1084,22 @@ def test_a_subject_outside_the_quotation_marks_is_the_speaker():
     assert [q.speaker_name for q in parsed(text, arcs).quotes] == ["Tomasz Wielki"]
 
 
+def test_the_infinitive_of_a_verb_of_intent_is_reported_speech():
+    # Merkel(0) promised(1) to(2) cut(3) taxes(4) by(5) June(6) .(7)
+    text = "Merkel promised to cut taxes by June."
+    arcs = [(1, "nsubj"), (1, "ROOT"), (3, "mark"), (1, "xcomp"), (3, "obj")]
+    arcs += [(6, "case"), (3, "obl"), (1, "punct")]
+    [quote] = parsed(text, arcs).quotes
+    assert ([text[s:e] for s, e in quote.parts], quote.speaker_name) == (
+        ["to cut taxes by June"],
+        "Angela Merkel",
+    )
+    # "Wanted" is not a verb of intent here: most of its infinitives on the
+    # dev set were not attributions.
+    text = "Merkel wanted to cut taxes by June."
+    assert parsed(text, arcs).quotes == []
+
+
 def test_a_place_the_model_names_with_the_speaks_as_its_institution():
     text = "The White House said the talks had failed."
     arcs = [(2, "det"), (2, "compound"), (3, "nsubj"), (3, "ROOT"), (5, "det")]
