@@ -124,7 +124,7 @@ NEGATIONS = frozenset({"not", "n't", "never"})
 REFUSALS = _words("declined declines declining refused refuses refusing")
 
 
-PRONOUNS = {"he": PERSON, "she": PERSON, "they": ORG}
+PRONOUNS = {"he": PERSON, "she": PERSON, "they": ORG, "it": ORG}
 
 
 # What gives a person's gender in the text itself, for "he" and "she": a

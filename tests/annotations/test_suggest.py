@@ -223,6 +223,11 @@ def test_a_quote_closed_by_two_apostrophes_takes_the_speaker_after_its_cue():
     ]
 
 
+def test_it_by_a_cue_is_the_last_organisation_named():
+    text = "Lagos City Council met on Monday.\n\n“We will rebuild,” it said."
+    assert quotes(text) == [(["We will rebuild,"], "Lagos City Council", "direct")]
+
+
 def test_two_quotes_each_with_a_cue_of_its_own_stay_two_quotes():
     text = "“We tried,” Okafor said, adding, “but the money never came.”"
     found = find(text)
