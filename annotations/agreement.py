@@ -117,14 +117,32 @@ def shared(a: Iterable[tuple[int, int]], b: Iterable[tuple[int, int]]) -> int:
     return total
 
 
+def parts_overlap(a: Iterable[tuple[int, int]], b: Iterable[tuple[int, int]]) -> float:
+    """``|A ∩ B| / max(|A|, |B|)`` over the positions two quotes' parts
+    cover; 0 for two empty quotes.
+
+    A quote split by "he said" into two parts of 10 characters matches a
+    quote of its first part alone at 0.5, and one span over both parts and
+    the 10 characters between them at 20 of 30:
+
+    >>> parts_overlap([(0, 10), (20, 30)], [(0, 10)])
+    0.5
+    >>> round(parts_overlap([(0, 10), (20, 30)], [(0, 30)]), 3)
+    0.667
+    """
+    a, b = list(a), list(b)
+    longer = max(_covered(a), _covered(b))
+    return shared(a, b) / longer if longer else 0.0
+
+
 def quote_overlap(a: QuoteItem, b: QuoteItem) -> float:
-    """``|A ∩ B| / max(|A|, |B|)`` over the positions the quotes' parts cover.
+    """``parts_overlap`` of two reviews' quotes.
 
     >>> quote_overlap(QuoteItem(((0, 10),), None, "direct"),
     ...               QuoteItem(((4, 10), (20, 24)), None, "direct"))
     0.6
     """
-    return shared(a.parts, b.parts) / max(a.size, b.size)
+    return parts_overlap(a.parts, b.parts)
 
 
 def _greedy[T](pairs: Iterable[tuple[float, int, int]], a: Sequence[T], b: Sequence[T]):

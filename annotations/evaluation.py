@@ -17,7 +17,8 @@ over all records; matching stays within one record:
 - parts: each part of a quote is a span; a suggested part matches a gold
   part when they share at least half of the longer (``overlap``), or when
   their boundaries are equal (exact);
-- quotes: the parts of one quote together; matched by ``quote_overlap``;
+- quotes: the parts of one quote together; matched by
+  ``agreement.parts_overlap``, as reviewers' quotes are;
 - speakers: of the matched quotes whose gold names a speaker, the share
   named right (``judge_speaker``): strictly, by the words, or only by the
   surname, on separate lines;
@@ -40,6 +41,7 @@ from pathlib import Path
 
 import spacy
 
+from annotations import agreement
 from annotations.suggest.detect import detect
 from annotations.suggest.gazetteer import Gazetteer, GazetteerEntry
 from annotations.suggest.quotes import find_quoted
@@ -301,43 +303,6 @@ def match(
     )
 
 
-def _union(parts: Iterable[Span]) -> list[Span]:
-    """The characters of ``parts`` as sorted, disjoint spans."""
-    merged: list[Span] = []
-    for start, end in sorted(parts):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        elif start < end:
-            merged.append((start, end))
-    return merged
-
-
-def quote_overlap(a: Sequence[Span], b: Sequence[Span]) -> float:
-    """How much two quotes, each a list of parts, overlap: the characters
-    in both (the union of ``a``'s parts against the union of ``b``'s), as a
-    share of the longer quote's characters (all its parts together).
-
-    A quote split by "he said" into two parts of 10 characters matches a
-    gold quote that has its first part alone at 0.5, and one gold span over
-    both parts and the 10 characters between them at 20 of 30:
-
-    >>> quote_overlap([(0, 10), (20, 30)], [(0, 10)])
-    0.5
-    >>> round(quote_overlap([(0, 10), (20, 30)], [(0, 30)]), 3)
-    0.667
-    """
-    left, right = _union(a), _union(b)
-    shared, i, j = 0, 0, 0
-    while i < len(left) and j < len(right):
-        shared += max(0, min(left[i][1], right[j][1]) - max(left[i][0], right[j][0]))
-        if left[i][1] < right[j][1]:
-            i += 1
-        else:
-            j += 1
-    longer = max(sum(e - s for s, e in left), sum(e - s for s, e in right))
-    return shared / longer if longer else 0.0
-
-
 def match_quotes(
     predicted: Sequence[Sequence[Span]],
     gold: Sequence[Sequence[Span]],
@@ -345,7 +310,7 @@ def match_quotes(
     min_overlap: float = MIN_OVERLAP,
 ) -> list[tuple[int, int]]:
     """Pairs ``(predicted index, gold index)`` of quotes (each a list of
-    parts) whose ``quote_overlap`` is at least ``min_overlap``, the best
+    parts) whose ``agreement.parts_overlap`` is at least ``min_overlap``, the best
     first, each quote used once. Only quotes with parts that meet are
     compared.
 
@@ -360,7 +325,7 @@ def match_quotes(
         (owners_a[i], owners_b[j]) for i, j in overlapping_pairs(flat_a, flat_b)
     }
     return best_pairs(
-        ((quote_overlap(predicted[i], gold[j]), i, j) for i, j in candidates),
+        ((agreement.parts_overlap(predicted[i], gold[j]), i, j) for i, j in candidates),
         min_overlap,
     )
 

@@ -169,10 +169,9 @@ def _resolution(documents, *, model, with_names: bool) -> tuple[str, str, str]:
     for document in documents:
         names = []
         if with_names:
-            kinds = {"PERSON": "PERSON", "ORG": "ORG", "PLACE": "PLACE"}
             for start, end, kind in document.names:
                 name = document.text[start:end]
-                names.append((name, GazetteerEntry(name, name, kinds[kind])))
+                names.append((name, GazetteerEntry(name, name, kind)))
         tokens = tokenize(document.text)
         parsed = parse_all([document.text], [tokens], model)[0] if model else None
         article = Article(document.text, tokens, Gazetteer(names), parsed=parsed)

@@ -321,6 +321,16 @@ def _name_span(
     return left, right
 
 
+def document_heads(sentences: list[Sentence]) -> list[int]:
+    """Each word's head as an index into the sentences' words together."""
+    heads: list[int] = []
+    offset = 0
+    for sent in sentences:
+        heads.extend(h + offset for h in sent.heads)
+        offset += len(sent.words)
+    return heads
+
+
 @dataclass
 class _DocColumns:
     """A document's columns concatenated over its sentences, heads
@@ -334,16 +344,11 @@ class _DocColumns:
 
     @classmethod
     def of(cls, sentences: list[Sentence]) -> _DocColumns:
-        heads: list[int] = []
-        offset = 0
-        for sent in sentences:
-            heads.extend(h + offset for h in sent.heads)
-            offset += len(sent.words)
         return cls(
             words=[w for s in sentences for w in s.words],
             upos=[u for s in sentences for u in s.upos],
             xpos=[x for s in sentences for x in s.xpos],
-            heads=heads,
+            heads=document_heads(sentences),
             deps=[d for s in sentences for d in s.deps],
         )
 
@@ -435,11 +440,6 @@ def make_doc(
             sent_starts=[i == 0 for s in sentences for i in range(len(s.words))],
             ents=iob,
         )
-    heads: list[int] = []
-    offset = 0
-    for sent in sentences:
-        heads.extend(h + offset for h in sent.heads)
-        offset += len(sent.words)
     return Doc(
         vocab,
         words=words,
@@ -448,7 +448,7 @@ def make_doc(
         pos=[u for s in sentences for u in s.upos],
         morphs=[f for s in sentences for f in s.feats],
         lemmas=[lemma for s in sentences for lemma in s.lemmas],
-        heads=heads,
+        heads=document_heads(sentences),
         # spaCy's parser names the root relation ROOT.
         deps=["ROOT" if d == "root" else d for s in sentences for d in s.deps],
         ents=iob,

@@ -8,7 +8,7 @@ import numpy as np
 
 from annotations.suggest.gazetteer import case_ok
 from annotations.suggest.lexicon import DETERMINERS, NAME_PARTICLES, TITLE_WORDS
-from annotations.suggest.results import MODEL, ORG, PERSON, PLACE, FoundMention
+from annotations.suggest.results import MODEL, ORG, PERSON, PLACE, RULES, FoundMention
 from annotations.suggest.tokens import Article, is_name_token
 from newsreader.text import normalize_name
 
@@ -159,21 +159,27 @@ def model_entities(article: Article) -> None:
             continue
         for inner_first, inner_last, inner in inside:
             article.remove_mention(inner_first, inner_last, inner)
-        name = article.span_text(first, last)
-        entry = article.gazetteer.lookup(name)
         article.add_mention(
-            first,
-            last,
-            FoundMention(
-                article.starts[first],
-                article.ends[last],
-                name,
-                entry,
-                entry.name if entry else name,
-                entry.kind if entry else kind,
-                origin=MODEL,
-            ),
+            first, last, named(article, first, last, kind, origin=MODEL)
         )
+
+
+def named(
+    article: Article, first: int, last: int, kind: str, *, origin: str = RULES
+) -> FoundMention:
+    """Tokens ``first`` to ``last`` as a mention of the entity the table
+    knows by that name, else of a new one of ``kind``."""
+    name = article.span_text(first, last)
+    entry = article.gazetteer.lookup(name)
+    return FoundMention(
+        article.starts[first],
+        article.ends[last],
+        name,
+        entry,
+        entry.name if entry else name,
+        entry.kind if entry else kind,
+        origin=origin,
+    )
 
 
 def _mentions_inside(

@@ -29,7 +29,7 @@ from annotations.suggest.lexicon import (
     TITLE_ROLES,
     TITLE_WORDS,
 )
-from annotations.suggest.mentions import surname_key
+from annotations.suggest.mentions import named, surname_key
 from annotations.suggest.results import ORG, PERSON, FoundMention
 from annotations.suggest.tokens import Article, is_name_token
 from newsreader.text import normalize_name
@@ -487,21 +487,12 @@ def new_organisation(article: Article, first: int, last: int) -> Speaker | None:
         first += 1
     if any(article.taken[first : last + 1]) or any(article.quoted[first : last + 1]):
         return None
-    name = article.span_text(first, last)
-    entry = article.gazetteer.lookup(name)
-    mention = FoundMention(
-        article.starts[first],
-        article.ends[last],
-        name,
-        entry,
-        entry.name if entry else name,
-        entry.kind if entry else ORG,
-    )
+    mention = named(article, first, last, ORG)
     article.add_mention(first, last, mention)
     if mention.kind == ORG:
         # For "they" and "the union" further on.
         bisect.insort(article.orgs, (mention.start, mention), key=lambda o: o[0])
-    return Speaker.of(mention, "name" if entry else "new")
+    return Speaker.of(mention, "name" if mention.entity else "new")
 
 
 def _full_name_before(article: Article, surname: int) -> tuple[int, int] | None:

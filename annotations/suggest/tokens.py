@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from functools import cache
+from functools import cache, cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -109,7 +109,6 @@ class Article:
         # The language model's analysis of these tokens less the spaces
         # (``detect.parse_all``), when one ran; ``aligned`` maps it back.
         self.parsed = parsed
-        self.words = [i for i, token in enumerate(doc) if not token.is_space]
         array = doc.to_array([IDX, LENGTH, NORM, ORTH, IS_PUNCT])
         self.starts = array[:, 0].tolist()
         self.ends = (array[:, 0] + array[:, 1]).tolist()
@@ -182,7 +181,12 @@ class Article:
     def aligned(self, parsed: int) -> int:
         """The token that the parse's token ``parsed`` is: the model reads
         these tokens less those of spaces (``detect.model_input``)."""
-        return self.words[parsed]
+        return self._words[parsed]
+
+    @cached_property
+    def _words(self) -> list[int]:
+        # Only with a parse: the rules alone never need it.
+        return [i for i, token in enumerate(self.doc) if not token.is_space]
 
     # Mentions -------------------------------------------------------------
 

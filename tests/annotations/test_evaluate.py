@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from hypothesis import given
 from hypothesis import strategies as st
 
+from annotations.agreement import parts_overlap
 from annotations.evaluation import (
     GoldFileError,
     GoldQuote,
@@ -23,7 +24,6 @@ from annotations.evaluation import (
     overlap,
     overlapping_pairs,
     parse_types,
-    quote_overlap,
     read_gold,
     same_name,
     same_surname,
@@ -128,10 +128,10 @@ def test_the_sweep_finds_exactly_the_pairs_that_share_a_character(a, b):
 
 def test_a_quote_s_overlap_counts_all_its_parts_against_the_longer_quote():
     # 10 of the 20 characters of the two-part quote.
-    assert quote_overlap([(0, 10), (20, 30)], [(0, 10)]) == 0.5
-    assert quote_overlap([(0, 10), (20, 30)], [(0, 10), (20, 30)]) == 1.0
-    assert quote_overlap([(0, 10), (20, 30)], [(0, 30)]) == pytest.approx(2 / 3)
-    assert quote_overlap([(0, 4)], [(0, 10)]) == 0.4
+    assert parts_overlap([(0, 10), (20, 30)], [(0, 10)]) == 0.5
+    assert parts_overlap([(0, 10), (20, 30)], [(0, 10), (20, 30)]) == 1.0
+    assert parts_overlap([(0, 10), (20, 30)], [(0, 30)]) == pytest.approx(2 / 3)
+    assert parts_overlap([(0, 4)], [(0, 10)]) == 0.4
 
 
 def test_quotes_match_best_first_and_only_at_half_or_more():
