@@ -7,7 +7,13 @@ from collections.abc import Hashable
 import numpy as np
 
 from annotations.suggest.gazetteer import case_ok
-from annotations.suggest.lexicon import DETERMINERS, NAME_PARTICLES, TITLE_WORDS
+from annotations.suggest.lexicon import (
+    DETERMINERS,
+    NAME_PARTICLES,
+    ORGANISATION_WORDS,
+    ROLE_NOUNS,
+    TITLE_WORDS,
+)
 from annotations.suggest.results import MODEL, ORG, PERSON, PLACE, RULES, FoundMention
 from annotations.suggest.tokens import Article, is_name_token
 from newsreader.text import normalize_name
@@ -142,7 +148,9 @@ def model_entities(article: Article) -> None:
     linked to the table when the whole name is in it, else proposed new.
 
     A leading "the" is left out, and a person's titles ("President Obama"
-    is a mention of "Obama")."""
+    is a mention of "Obama"). A first and last name after a title make a
+    person, whatever the model took the whole for ("FBI Director James
+    Comey" is a mention of the person "James Comey", not a place)."""
     doc = article.doc
     for ent in article.parsed.ents:
         kind = _MODEL_KINDS.get(ent.label_)
@@ -154,6 +162,10 @@ def model_entities(article: Article) -> None:
             or (kind == PERSON and doc[first].lower_ in TITLE_WORDS)
         ):
             first += 1
+        if kind != PERSON:
+            named_first = _name_after_title(article, first, last)
+            if named_first is not None:
+                kind, first = PERSON, named_first
         inside = _mentions_inside(article, first, last)
         if inside is None:
             continue
@@ -162,6 +174,32 @@ def model_entities(article: Article) -> None:
         article.add_mention(
             first, last, named(article, first, last, kind, origin=MODEL)
         )
+
+
+# A person's title inside a name: a role ("Director") or an abbreviation
+# ("Sen."); not the words a title may hold that organisations' names hold
+# too ("State", "General").
+_PERSON_TITLES = (ROLE_NOUNS - {"general", "chief", "head", "executive"}) | {
+    word for word in TITLE_WORDS if word.endswith(".")
+}
+
+
+def _name_after_title(article: Article, first: int, last: int) -> int | None:
+    """The first token of the name that ends tokens ``first`` to ``last``
+    after a capitalised title, when that name has two words or more and
+    none of them names an organisation ("Director James Comey"; not
+    "Secretary of State", "Board Chairman Group")."""
+    doc = article.doc
+    for i in range(last - 2, first - 1, -1):
+        if doc[i].lower_ in _PERSON_TITLES and is_name_token(doc[i].text):
+            name = doc[i + 1 : last + 1]
+            if all(
+                is_name_token(t.text) and t.lower_ not in ORGANISATION_WORDS
+                for t in name
+            ):
+                return i + 1
+            return None
+    return None
 
 
 def named(

@@ -534,7 +534,8 @@ def speaker_of_subject(
     named there (or after a role in apposition: "the club's chairman, Peter
     Lomas"), whom a pronoun or a role stands for, a new name to propose, or
     a described source ("a senior official", "officials"), who is a
-    speaker with no entity. A place is never a speaker. None when the
+    speaker with no entity. A place in the entity table is never a speaker;
+    one the model named is an organisation when it speaks. None when the
     subject is none of these (quoted words, an expletive "it").
     """
     head = clause.subject
@@ -544,8 +545,9 @@ def speaker_of_subject(
     lower = doc[head].lower_
     mention = article.mention_over(head) or _named_in_apposition(article, head)
     if mention is not None:
-        if mention.kind == PLACE and _an_institution(article, mention):
-            # "The White House said", "the Pentagon said": the body there.
+        if mention.kind == PLACE and mention.entity is None:
+            # "The White House said", "Intel said": a place the model named
+            # that speaks is the body there, or an organisation it mistyped.
             mention.kind = ORG
         return Speaker.of(mention) if mention.kind != PLACE else None
     if lower in PRONOUNS:
@@ -563,42 +565,53 @@ def speaker_of_subject(
         return organisation_by_word(article, head, window) or _described(
             article, first, head
         )
+    if clause.subject_tag in _NOT_SOURCES or not doc[head].text.isalpha():
+        return None
     if is_name_token(doc[head].text) and not is_plural_role(lower):
         name_first, name_last = name_run_left(article, head, window)
         _, name_last = name_run_right(article, head, window)
-        return new_name(article, max(name_first, first), min(name_last, last))
-    if clause.subject_tag in _NOT_SOURCES or not doc[head].text.isalpha():
-        return None
-    return _described(article, first, head)
+        speaker = new_name(article, max(name_first, first), min(name_last, last))
+        if speaker is not None:
+            return speaker
+    # "Police said", "Most of the candidates said": no name, but a source.
+    return _described(article, first, head, last)
 
 
 # Subjects that name no source: "who" and "which", "it" in "it was said",
 # "this" (UPOS and Penn tags alike).
 _NOT_SOURCES = frozenset({"PRON", "DET", "PRP", "WP", "WDT", "DT", "EX"})
+# Where the group of "most of the candidates" ends: a clause or an aside.
+_GROUP_ENDS = frozenset({",", "(", "who", "which", "that", "—", "--"})
 
 
-def _described(article: Article, first: int, head: int) -> Speaker:
+def _described(
+    article: Article, first: int, head: int, last: int | None = None
+) -> Speaker:
     """A source the text describes and does not name ("a senior official",
-    "officials in Kyiv"): the words up to the noun, and no entity."""
-    start, end = article.starts[first], article.ends[head]
+    "officials in Kyiv"): the words up to the noun, or to the end of the
+    group a quantity is of ("most of the candidates", with ``last`` the
+    subject's last token), and no entity."""
+    doc = article.doc
+    end_token = head
+    if last is not None and head + 1 < last and doc[head + 1].lower_ == "of":
+        end_token = head + 1
+        while end_token < last and doc[end_token + 1].text not in _GROUP_ENDS:
+            end_token += 1
+    start, end = article.starts[first], article.ends[end_token]
     return Speaker(None, article.text[start:end], None, "described", (start, end))
-
-
-def _an_institution(article: Article, mention: FoundMention) -> bool:
-    """Whether a place the model named, not one in the entity table, is
-    called by "the": a building or seat that speaks for its body."""
-    first = article.token_at(mention.start)
-    return (
-        mention.entity is None and first > 0 and article.doc[first - 1].lower_ == "the"
-    )
 
 
 def _named_in_apposition(article: Article, head: int) -> FoundMention | None:
     """The mention right after "chairman," in "the club's chairman, Peter
-    Lomas, said", or right before a role in "Peter Lomas, the chairman"."""
+    Lomas, said", or right after a title the parse made the subject's head
+    ("FBI Director James Comey said")."""
     doc = article.doc
     if head + 2 < len(doc) and doc[head + 1].text == ",":
         return article.mention_at_start.get(head + 2)
+    if doc[head].lower_ in ROLE_NOUNS or doc[head].lower_ in TITLE_WORDS:
+        mention = article.mention_at_start.get(head + 1)
+        if mention is not None and mention.kind == PERSON:
+            return mention
     return None
 
 

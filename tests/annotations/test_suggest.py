@@ -1105,7 +1105,9 @@ def test_the_infinitive_of_a_verb_of_intent_is_reported_speech():
     assert parsed(text, arcs).quotes == []
 
 
-def test_a_place_the_model_names_with_the_speaks_as_its_institution():
+def test_a_place_the_model_names_speaks_as_an_organisation():
+    # "The White House said": the body there; "Intel said": a company the
+    # model took for a place.
     text = "The White House said the talks had failed."
     arcs = [(2, "det"), (2, "compound"), (3, "nsubj"), (3, "ROOT"), (5, "det")]
     arcs += [(7, "nsubj"), (7, "aux"), (3, "ccomp"), (3, "punct")]
@@ -1113,13 +1115,64 @@ def test_a_place_the_model_names_with_the_speaks_as_its_institution():
     found = parsed(text, arcs, gazetteer=Gazetteer([]), ents=ents)
     assert [(m.text, m.kind) for m in found.mentions] == [("White House", "ORG")]
     assert [q.speaker_name for q in found.quotes] == ["White House"]
+    text = "Intel said the talks had failed. Intel is in Santa Clara."
+    arcs = [(1, "nsubj"), (1, "ROOT"), (3, "det"), (5, "nsubj"), (5, "aux")]
+    arcs += [(1, "ccomp"), (1, "punct"), (8, "nsubj"), (8, "ROOT"), (11, "case")]
+    arcs += [(11, "compound"), (8, "obl"), (8, "punct")]
+    ents = ["B-PLACE"] + ["O"] * 6 + ["B-PLACE", "O", "O", "B-PLACE", "I-PLACE", "O"]
+    found = parsed(text, arcs, gazetteer=Gazetteer([]), ents=ents)
+    assert [(m.text, m.kind) for m in found.mentions] == [
+        ("Intel", "ORG"),
+        ("Intel", "PLACE"),
+        ("Santa Clara", "PLACE"),
+    ]
+    assert [q.speaker_name for q in found.quotes] == ["Intel"]
+
+
+def test_a_place_in_the_entity_table_is_never_a_speaker():
     text = "Ohio said the talks had failed."
     arcs = [(1, "nsubj"), (1, "ROOT"), (3, "det"), (5, "nsubj"), (5, "aux")]
     arcs += [(1, "ccomp"), (1, "punct")]
-    ents = ["B-PLACE", "O", "O", "O", "O", "O", "O"]
-    found = parsed(text, arcs, gazetteer=Gazetteer([]), ents=ents)
+    gazetteer = Gazetteer.from_entities([(GazetteerEntry(9, "Ohio", "PLACE"), [])])
+    found = parsed(text, arcs, gazetteer=gazetteer)
     assert [(m.text, m.kind) for m in found.mentions] == [("Ohio", "PLACE")]
     assert [q.speaker_name for q in found.quotes] == [""]
+
+
+def test_a_name_after_a_title_is_a_person_whatever_the_model_calls_it():
+    text = "FBI Director James Comey said the statements were wrong."
+    arcs = [(1, "compound"), (4, "nsubj"), (1, "flat"), (2, "flat"), (4, "ROOT")]
+    arcs += [(6, "det"), (8, "nsubj"), (8, "cop"), (4, "ccomp"), (4, "punct")]
+    ents = ["B-PLACE", "I-PLACE", "I-PLACE", "I-PLACE"] + ["O"] * 6
+    found = parsed(text, arcs, gazetteer=Gazetteer([]), ents=ents)
+    assert [(m.text, m.kind) for m in found.mentions] == [("James Comey", "PERSON")]
+    assert [q.speaker_name for q in found.quotes] == ["James Comey"]
+    # An organisation's name holding a title stays the model's.
+    text = "The Board of Governors Group said the statements were wrong."
+    arcs = [(1, "det"), (5, "nsubj"), (3, "case"), (1, "nmod"), (5, "compound")]
+    arcs += [(5, "ROOT"), (7, "det"), (9, "nsubj"), (9, "cop"), (5, "ccomp")]
+    arcs += [(5, "punct")]
+    ents = ["O", "B-ORG", "I-ORG", "I-ORG", "I-ORG"] + ["O"] * 6
+    found = parsed(text, arcs, gazetteer=Gazetteer([]), ents=ents)
+    assert [(m.text, m.kind) for m in found.mentions] == [
+        ("Board of Governors Group", "ORG")
+    ]
+
+
+def test_a_capitalised_source_that_is_no_name_is_described():
+    text = "Police said the girl was hurt in the crowd."
+    arcs = [(1, "nsubj"), (1, "ROOT"), (3, "det"), (5, "nsubj:pass"), (5, "aux")]
+    arcs += [(1, "ccomp"), (8, "case"), (8, "det"), (5, "obl"), (1, "punct")]
+    [quote] = parsed(text, arcs, gazetteer=Gazetteer([])).quotes
+    assert (quote.speaker_name, quote.speaker) == ("Police", None)
+    text = "Most of the candidates, who met in Ames, said they back the plan."
+    arcs = [(10, "nsubj"), (3, "case"), (3, "det"), (0, "nmod"), (5, "punct")]
+    arcs += [(5, "nsubj"), (3, "acl:relcl"), (8, "case"), (5, "obl"), (3, "punct")]
+    arcs += [(10, "ROOT"), (12, "nsubj"), (10, "ccomp"), (14, "det"), (12, "obj")]
+    arcs += [(10, "punct")]
+    [quote] = parsed(text, arcs, gazetteer=Gazetteer([])).quotes
+    assert quote.speaker_name == "Most of the candidates"
+    assert text[slice(*quote.speaker_words)] == "Most of the candidates"
 
 
 def test_a_participle_that_opens_a_quote_is_its_cue_over_an_earlier_verb():
