@@ -131,14 +131,24 @@ def _complement(verb: Token, lemma: str) -> Token | None:
 def _according_to(article: Article, according: Token) -> Clause | None:
     """ "According to police, the man fled": the source is the noun
     "according to" governs; what they said is the rest of its clause, on
-    the side of the clause the phrase does not stand on."""
+    the side of the clause the phrase does not stand on, or the rest of the
+    sentence when the phrase opens or closes it (the parser often hangs it
+    on the nearest verb: "Trump nearly quintupled the rent ..., when he was
+    raising funds, according to a review")."""
     source = according.head
     clause = source.head
     if source is according or clause is source:
         return None
     left, right = source.left_edge.i, source.right_edge.i
     sentence = according.sent
-    if left <= clause.left_edge.i or left <= sentence.start:
+    doc = according.doc
+    opens = all(_is_punct(t) for t in doc[sentence.start : according.i])
+    closes = all(_is_punct(t) for t in doc[right + 1 : sentence.end])
+    if opens:
+        first, last = right + 1, sentence.end - 1
+    elif closes:
+        first, last = sentence.start, according.i - 1
+    elif left <= clause.left_edge.i:
         first, last = right + 1, min(clause.right_edge.i, sentence.end - 1)
     else:
         first, last = max(clause.left_edge.i, sentence.start), left - 1

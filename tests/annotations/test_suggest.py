@@ -1052,6 +1052,22 @@ def test_according_to_a_source_reports_the_rest_of_its_clause():
     assert (text[slice(*quote.cue)], quote.speaker_name) == ("According to", "police")
 
 
+def test_according_to_at_the_end_of_a_sentence_reports_all_before_it():
+    # The parser hangs the phrase on the nearest verb, "raising".
+    text = (
+        "Trump raised the rent in July, when he was raising funds, according to a poll."
+    )
+    arcs = [(1, "nsubj"), (1, "ROOT"), (3, "det"), (1, "obj"), (5, "case")]
+    arcs += [(1, "obl"), (10, "punct"), (10, "advmod"), (10, "nsubj"), (10, "aux")]
+    arcs += [(1, "advcl"), (10, "obj"), (16, "punct"), (16, "case"), (13, "fixed")]
+    arcs += [(16, "det"), (10, "obl"), (1, "punct")]
+    [quote] = parsed(text, arcs).quotes
+    assert [text[s:e] for s, e in quote.parts] == [
+        "Trump raised the rent in July, when he was raising funds"
+    ]
+    assert (text[slice(*quote.cue)], quote.speaker_name) == ("according to", "a poll")
+
+
 def test_a_role_no_one_was_named_with_is_a_described_speaker():
     text = "Jane Okafor left. The mayor said the roads had reopened."
     arcs = [(1, "flat"), (2, "nsubj"), (2, "ROOT"), (2, "punct"), (5, "det")]
