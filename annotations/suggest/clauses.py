@@ -90,7 +90,13 @@ def reporting_clauses(article: Article) -> dict[int, Clause]:
         lemma = REPORTING_FORMS.get(token.lower_, token.lemma_.lower())
         complement = _complement(token, lemma)
         subject = _subject(article, token)
-        if subject is None and complement is None:
+        if complement is not None:
+            reported = _span(article, complement)
+        elif lemma in REPORTING_LEMMAS and subject is not None:
+            reported = _reported_before(article, token)
+        else:
+            reported = None
+        if subject is None and reported is None:
             continue
         said = complement or next(
             (c for c in token.children if c.dep_ in {"obj", "dobj", "xcomp"}), None
@@ -100,9 +106,9 @@ def reporting_clauses(article: Article) -> dict[int, Clause]:
             lemma,
             article.aligned(subject.i) if subject is not None else None,
             _span(article, subject) if subject is not None else None,
-            _span(article, complement) if complement is not None else None,
+            reported,
             (subject.pos_ or subject.tag_) if subject is not None else "",
-            said=_span(article, said) if said is not None else None,
+            said=_span(article, said) if said is not None else reported,
             inherited=subject is not None and not _has_own_subject(token),
         )
     return found
@@ -126,6 +132,37 @@ def _complement(verb: Token, lemma: str) -> Token | None:
         ):
             return child
     return None
+
+
+def _reported_before(article: Article, verb: Token) -> tuple[int, int] | None:
+    """What an attribution that closes its sentence after a comma reports:
+    "He had no known affiliations, EgyptAir said on Thursday." The clause
+    the verb is an aside to, or the sentence before it where the parser
+    ended one at the comma; the first and last article token, or None."""
+    doc = verb.doc
+    start = verb.left_edge.i
+    if start < 2 or doc[start - 1].text != ",":
+        return None
+    if not all(_is_punct(t) for t in doc[verb.right_edge.i + 1 : verb.sent.end]):
+        return None
+    if verb.dep_ == "parataxis" and verb.head.i < start:
+        clause = verb.head
+        first = clause.left_edge.i
+    elif verb.head.i == verb.i and start == verb.sent.start:
+        clause = doc[start - 1].sent.root
+        first = doc[start - 1].sent.start
+    else:
+        return None
+    # A clause, not a name or a heading ("Clinton's campaign chairman, John
+    # Podesta, said"; "Thanks to his latest act, Butz can add").
+    if not _has_own_subject(clause) or any(t.text == ":" for t in doc[first:start]):
+        return None
+    last = start - 2
+    while first < last and _is_punct(doc[first]):
+        first += 1
+    if last - first < 2:
+        return None
+    return article.aligned(first), article.aligned(last)
 
 
 def _according_to(article: Article, according: Token) -> Clause | None:

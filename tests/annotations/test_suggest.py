@@ -1068,6 +1068,29 @@ def test_according_to_at_the_end_of_a_sentence_reports_all_before_it():
     assert (text[slice(*quote.cue)], quote.speaker_name) == ("according to", "a poll")
 
 
+def test_an_attribution_closing_its_sentence_reports_the_clause_before_it():
+    # The parser ends a sentence at the comma; "said" roots the next one.
+    text = "He had no known political affiliations, EgyptAir said on Thursday."
+    arcs = [(1, "nsubj"), (1, "ROOT"), (5, "det"), (5, "amod"), (5, "amod")]
+    arcs += [(1, "obj"), (1, "punct"), (8, "nsubj"), (8, "ROOT"), (10, "case")]
+    arcs += [(8, "obl"), (8, "punct")]
+    [quote] = parsed(text, arcs, gazetteer=Gazetteer([])).quotes
+    assert [text[s:e] for s, e in quote.parts] == [
+        "He had no known political affiliations"
+    ]
+    assert (quote.type, text[slice(*quote.cue)], quote.speaker_name) == (
+        "indirect",
+        "said",
+        "EgyptAir",
+    )
+    # What stands before the comma is a name, not a clause: nothing reported.
+    text = "His campaign chairman, John Podesta, said so."
+    arcs = [(2, "nmod:poss"), (2, "compound"), (2, "ROOT"), (2, "punct")]
+    arcs += [(7, "nsubj"), (4, "flat"), (4, "punct"), (7, "ROOT"), (7, "advmod")]
+    arcs += [(7, "punct")]
+    assert parsed(text, arcs, gazetteer=Gazetteer([])).quotes == []
+
+
 def test_a_role_no_one_was_named_with_is_a_described_speaker():
     text = "Jane Okafor left. The mayor said the roads had reopened."
     arcs = [(1, "flat"), (2, "nsubj"), (2, "ROOT"), (2, "punct"), (5, "det")]
