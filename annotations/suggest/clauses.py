@@ -216,9 +216,11 @@ def _subject(article: Article, verb: Token) -> Token | None:
     quotation marks first, as the parser may take a quotation's subject for
     its verb's too (“Every one of the plans …,” said Leonard Burman)."""
     for _ in range(3):
+        # Of two, the nearer: "Growing sharper as he spoke, Mr. Trump
+        # continued" has "sharper" for a subject too.
         subjects = sorted(
             (c for c in verb.children if c.dep_ in SUBJECTS),
-            key=lambda c: article.quoted[article.aligned(c.i)],
+            key=lambda c: (article.quoted[article.aligned(c.i)], abs(c.i - verb.i)),
         )
         if subjects or verb.dep_ not in HANGING or verb.head is verb:
             return subjects[0] if subjects else None

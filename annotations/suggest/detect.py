@@ -157,7 +157,7 @@ def detect_one(article: Article) -> Suggestions:
     else:
         indirect = reported_speech(article, cues)
     groups = join_split(article, raw_quotes, cues)
-    quotes = attribute_quotes(article, groups, cues, clauses)
+    quotes = attribute_quotes(article, groups, cues, clauses, indirect)
     quotes += indirect
     quotes.sort(key=lambda q: q.parts[0])
     article.mentions.sort(key=lambda m: (m.start, m.end))

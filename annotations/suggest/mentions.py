@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable
 
 import numpy as np
@@ -154,7 +155,11 @@ def model_entities(article: Article) -> None:
     doc = article.doc
     for ent in article.parsed.ents:
         kind = _MODEL_KINDS.get(ent.label_)
-        if kind is None or not any(c.isupper() for c in ent.text):
+        if (
+            kind is None
+            or not any(c.isupper() for c in ent.text)
+            or _PARTY_AND_STATE.fullmatch(ent.text)
+        ):
             continue
         first, last = article.aligned(ent.start), article.aligned(ent.end - 1)
         while first < last and (
@@ -175,6 +180,9 @@ def model_entities(article: Article) -> None:
             first, last, named(article, first, last, kind, origin=MODEL)
         )
 
+
+# "(R-Fla.)", "(D-N.Y.)" after a politician's name: no one's name.
+_PARTY_AND_STATE = re.compile(r"[RDI]-[A-Z][A-Za-z.]*")
 
 # A person's title inside a name: a role ("Director") or an abbreviation
 # ("Sen."); not the words a title may hold that organisations' names hold

@@ -62,7 +62,12 @@ def attribute_quotes(
     groups: list[QuoteGroup],
     cues: list[Cue],
     clauses: dict[int, Clause],
+    reported: list[FoundQuote],
 ) -> list[FoundQuote]:
+    """A quote for each group of quoted parts, with its cue and speaker.
+    ``reported`` is the reported speech found before, in text order: a
+    quotation with no cue in the paragraph after "Carter said that ..." is
+    Carter's."""
     quotes = []
     previous: FoundQuote | None = None
     previous_paragraph = -1
@@ -132,6 +137,17 @@ def attribute_quotes(
             words = len(article.text[parts[0][0] : parts[-1][1]].split())
             if not carried and (kind != DIRECT or words < 3):
                 continue
+            told = _last_reported(reported, article.starts[opening], previous)
+            if (
+                told is not None
+                and paragraph - article.paragraph_number(told.parts[0][0]) <= 1
+            ):
+                previous = FoundQuote(
+                    parts, kind, None, None, told.speaker, told.speaker_name, 0.5
+                )
+                quotes.append(previous)
+                previous_paragraph = paragraph
+                continue
             if (
                 previous is not None
                 and paragraph == previous_paragraph
@@ -179,6 +195,21 @@ def attribute_quotes(
         if speaker is not None and speaker.mention is not None:
             article.add_speaker(quote.cue[0], speaker.mention)
     return quotes
+
+
+def _last_reported(
+    reported: list[FoundQuote], start: int, previous: FoundQuote | None
+) -> FoundQuote | None:
+    """The last reported speech with a speaker that ends before ``start``
+    and after the quote ``previous``."""
+    told = [
+        quote
+        for quote in reported
+        if quote.speaker_name
+        and quote.parts[-1][1] <= start
+        and (previous is None or quote.parts[0][0] > previous.parts[-1][1])
+    ]
+    return max(told, key=lambda quote: quote.parts[-1][1], default=None)
 
 
 def _introduces(article: Article, cue: Cue, opening: int) -> bool:
@@ -266,7 +297,8 @@ def _look_left(article: Article, cue: Cue, window: set[int]) -> Speaker | None:
     doc = article.doc
     if cue.first and doc[cue.first - 1].text == ",":
         return _before_apposition(article, cue.first - 1, window)
-    i = cue.first - 1
+    before = _before_aside(article, cue.first - 1)
+    i = before
     steps = 0
     while i >= 0 and i in window and steps < 8:
         if article.quoted[i]:
@@ -275,12 +307,12 @@ def _look_left(article: Article, cue: Cue, window: set[int]) -> Speaker | None:
         if mention is not None:
             first = article.token_at(mention.start)
             if (
-                i == cue.first - 1
+                i == before
                 and first - 1 in window
                 and doc[first - 1].text in PREPOSITIONS
             ):
                 return _before_preposition(article, first, i, window)
-            if mention.kind in {PERSON, ORG, OTHER} or i == cue.first - 1:
+            if mention.kind in {PERSON, ORG, OTHER} or i == before:
                 return Speaker.of(mention)
             i = article.token_at(mention.start) - 1
             steps += 1
@@ -289,19 +321,19 @@ def _look_left(article: Article, cue: Cue, window: set[int]) -> Speaker | None:
         lower = text.lower()
         if lower in PRONOUNS:
             return resolve_pronoun(article, lower, article.starts[i])
-        if lower in ORGANISATION_WORDS and text.islower() and i == cue.first - 1:
+        if lower in ORGANISATION_WORDS and text.islower() and i == before:
             return organisation_by_word(article, i, window)
         if is_role(article, i):
             return resolve_role(article, i)
-        if lower in COORDINATORS and i == cue.first - 1:
+        if lower in COORDINATORS and i == before:
             # "called the bill “…” and said": the second verb's speaker is
             # the first's, the sentence's subject.
             return _sentence_subject(article, cue, window)
-        if is_plural_role(lower) or (lower in POSSESSIVES and i < cue.first - 1):
+        if is_plural_role(lower) or (lower in POSSESSIVES and i < before):
             # "Treasury officials said", "Mr Ashworth’s spokesman said": no
             # one named speaks, and the owner is not the speaker.
             return None
-        if i == cue.first - 1 and text[:1].isupper():
+        if i == before and text[:1].isupper():
             first, last = name_run_left(article, i, window)
             if first - 1 in window and doc[first - 1].text in PREPOSITIONS:
                 return _before_preposition(article, first, last, window)
@@ -311,6 +343,18 @@ def _look_left(article: Article, cue: Cue, window: set[int]) -> Speaker | None:
         i -= 1
         steps += 1
     return None
+
+
+def _before_aside(article: Article, i: int) -> int:
+    """The token before the parenthesis that token ``i`` closes, if it
+    closes a short one: "Sen. Marco Rubio (R-Fla.) said" is Rubio's."""
+    doc = article.doc
+    if i < 1 or doc[i].text != ")":
+        return i
+    for j in range(i - 1, max(i - 8, 0), -1):
+        if doc[j].text == "(":
+            return j - 1
+    return i
 
 
 def _before_preposition(

@@ -1091,6 +1091,40 @@ def test_an_attribution_closing_its_sentence_reports_the_clause_before_it():
     assert parsed(text, arcs, gazetteer=Gazetteer([])).quotes == []
 
 
+def test_a_party_and_state_after_a_name_is_neither_a_name_nor_the_speaker():
+    # The parser gave "said" no subject; the model took "R-Fla." for a name.
+    text = "“It matters,” Sen. Marco Rubio (R-Fla.) said."
+    arcs = [(2, "punct"), (2, "nsubj"), (13, "ccomp"), (2, "punct"), (2, "punct")]
+    arcs += [(6, "compound"), (2, "nsubj"), (6, "flat"), (9, "punct"), (6, "appos")]
+    arcs += [(9, "punct"), (9, "flat"), (9, "punct"), (13, "ROOT"), (13, "punct")]
+    ents = ["O"] * 6 + ["B-PERSON", "I-PERSON", "O"]
+    ents += ["B-PERSON", "I-PERSON", "I-PERSON", "O", "O", "O"]
+    found = parsed(text, arcs, gazetteer=Gazetteer([]), ents=ents)
+    assert [m.text for m in found.mentions] == ["Marco Rubio"]
+    assert [q.speaker_name for q in found.quotes] == ["Marco Rubio"]
+
+
+def test_of_two_subjects_the_one_next_to_the_verb_speaks():
+    text = "Growing sharper as he spoke, Trump continued: “We won.”"
+    arcs = [(1, "amod"), (7, "nsubj"), (4, "mark"), (4, "nsubj"), (7, "advcl")]
+    arcs += [(4, "punct"), (7, "nsubj"), (7, "ROOT"), (7, "punct"), (11, "punct")]
+    arcs += [(11, "nsubj"), (7, "ccomp"), (11, "punct"), (11, "punct")]
+    found = parsed(text, arcs, gazetteer=Gazetteer([]))
+    assert [q.speaker_name for q in found.quotes] == ["Trump"]
+
+
+def test_a_quotation_after_reported_speech_is_the_same_speakers():
+    text = "Carter said that the region was safe.\n“We are staying here.”"
+    arcs = [(1, "nsubj"), (1, "ROOT"), (6, "mark"), (4, "det"), (6, "nsubj")]
+    arcs += [(6, "cop"), (1, "ccomp"), (1, "punct"), (11, "punct"), (11, "nsubj")]
+    arcs += [(11, "aux"), (11, "ROOT"), (11, "advmod"), (11, "punct"), (11, "punct")]
+    found = parsed(text, arcs, gazetteer=Gazetteer([]))
+    assert [(q.type, q.speaker_name) for q in found.quotes] == [
+        ("indirect", "Carter"),
+        ("direct", "Carter"),
+    ]
+
+
 def test_a_role_no_one_was_named_with_is_a_described_speaker():
     text = "Jane Okafor left. The mayor said the roads had reopened."
     arcs = [(1, "flat"), (2, "nsubj"), (2, "ROOT"), (2, "punct"), (5, "det")]
