@@ -146,7 +146,9 @@ def _closes(text: str, position: int, kind: str) -> bool:
         return False
     before = text[position - 1] if position else " "
     after = text[position + 1] if position + 1 < len(text) else " "
-    if before.isspace() and char in "\"'":
+    # A straight mark after a space opens, unless nothing follows it either:
+    # "… vote for her,' " Sanders said (a space between nested closings).
+    if before.isspace() and char in "\"'" and not (char == '"' and after.isspace()):
         return False
     # A closing single mark followed by a letter is an apostrophe.
     return not (kind == "single" and after.isalnum())

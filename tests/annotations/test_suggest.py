@@ -173,6 +173,12 @@ def test_apostrophes_are_not_quotation_marks():
     assert quoted(text) == [["Lagos’s roads aren’t safe,"]]
 
 
+def test_a_straight_mark_between_spaces_closes_the_quote_open():
+    # News style spaces nested closing marks apart: ,' "
+    text = """"Not just me saying, 'Vote for her,' " Sanders said. "It is more." """
+    assert quoted(text) == [["Not just me saying, 'Vote for her,'"], ["It is more."]]
+
+
 def test_a_quote_over_paragraphs_that_repeat_the_opening_mark_is_one_quote():
     text = (
         "Jane Okafor spoke first.\n\n"
