@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -712,6 +713,9 @@ class Report:
     mentions_overlap: Score | None = None
     # One row per chosen type, and "all" for the chosen types together.
     rows: dict[str, TypeScores] = field(default_factory=dict)
+    # Suggested quoted words that no gold part touches, by what they look
+    # like (see ``not_quote_kind``).
+    not_quotes: Counter[str] = field(default_factory=Counter)
 
     def add(self, other: Report) -> None:
         self.records += other.records
@@ -724,6 +728,7 @@ class Report:
             )
         for key, row in other.rows.items():
             self.rows[key] = self.rows.get(key, TypeScores()) + row
+        self.not_quotes.update(other.not_quotes)
 
     def as_dict(self) -> dict:
         mentions = None
@@ -743,6 +748,7 @@ class Report:
             "model": self.model,
             "mentions": mentions,
             "quotes": {key: row.as_dict() for key, row in self.rows.items()},
+            "not_quotes": {kind: self.not_quotes[kind] for kind in NOT_QUOTE_KINDS},
         }
 
     def as_text(self) -> str:
@@ -771,6 +777,15 @@ class Report:
             lines.append(score_line("  parts, exact", row.parts_exact))
             lines.append(score_line("  quotes, overlap ≥ 0.5", row.quotes_overlap))
             lines.extend(_speaker_lines(row.speakers))
+        if self.not_quotes:
+            kinds = ", ".join(
+                f"{NOT_QUOTE_KINDS[kind]} {self.not_quotes[kind]}"
+                for kind in NOT_QUOTE_KINDS
+            )
+            lines.append(
+                f"quoted words suggested that no gold part touches "
+                f"({self.not_quotes.total()}): {kinds}"
+            )
         return "\n".join(lines)
 
 
@@ -828,6 +843,7 @@ def score_record(
         )
 
     gold = gold_quotes(record)
+    report.not_quotes = not_quotes(record, found)
     for key, chosen in [*((t, (t,)) for t in types), ("all", tuple(types))]:
         report.rows[key] = score_quotes(
             [q for q in found.quotes if q.type in chosen],
@@ -835,6 +851,69 @@ def score_record(
             judge,
         )
     return report
+
+
+NOT_QUOTE_KINDS = {
+    "headline": "in a headline",
+    "caption": "in a caption",
+    "title": "titles of works",
+    "nickname": "nicknames",
+    "scare": "scare quotes",
+    "other": "other",
+}
+
+
+def not_quotes(record: dict, found: Suggestions) -> Counter[str]:
+    """The suggester's quoted words (direct and partial quotes' parts)
+    that no gold part of any type touches, by ``not_quote_kind``."""
+    gold = [(q["start"], q["end"]) for q in record.get("quotes", [])]
+    return Counter(
+        not_quote_kind(record["text"], part)
+        for quote in found.quotes
+        if quote.type in {DIRECT, PARTIAL}
+        for part in quote.parts
+        if not any(_meets(part, span) for span in gold)
+    )
+
+
+def not_quote_kind(text: str, part: Span) -> str:
+    """What the quoted words ``part`` of ``text`` look like, when they are
+    no one's words: in the headline (the text's first line); in a caption
+    (a short paragraph that ends with no full stop); the title of a work
+    (two words or more, each long one capitalised); a nickname (a
+    capitalised word or three between two: Donald “The Donald” Trump); a
+    scare quote (three words or fewer); else other.
+
+    >>> text = "Watching “Jaws” Again\\nShe called it “The Big Fish Story” and “dumb”."
+    >>> [not_quote_kind(text, span) for span in [(10, 14), (37, 55), (62, 66)]]
+    ['headline', 'title', 'scare']
+    >>> text = "Riots.\\nDonald “The Donald” Trump spoke at length here today."
+    >>> not_quote_kind(text, (15, 25))
+    'nickname'
+    """
+    start, end = part
+    paragraph_start = text.rfind("\n", 0, start) + 1
+    if paragraph_start == 0:
+        return "headline"
+    paragraph_end = text.find("\n", end)
+    paragraph = text[paragraph_start : None if paragraph_end < 0 else paragraph_end]
+    bare = paragraph.rstrip().rstrip(CLOSING_MARKS)
+    if len(paragraph.split()) <= 12 and not bare.endswith((".", "?", "!")):
+        return "caption"
+    words = text[start:end].rstrip(".,;:?!").split()
+    long_words = [w for w in words if len(w) > 3]
+    capitalised = long_words and all(w[0].isupper() for w in long_words)
+    if len(words) <= 3 and capitalised:
+        before = text[max(paragraph_start, start - 30) : start - 1].split()
+        after = text[end + 1 : end + 30].split()
+        if before and after and before[-1][:1].isupper() and after[0][:1].isupper():
+            return "nickname"
+    if len(words) >= 2 and capitalised:
+        return "title"
+    return "scare" if len(words) <= 3 else "other"
+
+
+CLOSING_MARKS = "”’\"'"
 
 
 def evaluate(

@@ -318,6 +318,23 @@ def test_without_gold_entities_there_is_no_mention_figure():
     assert listed.mentions_exact == Score(0, 1, 0)
 
 
+def test_quoted_words_no_gold_part_touches_are_counted_by_kind():
+    text = "A “Big Day” Ahead\nHe called it “dumb” and “The Long Goodbye” twice."
+    found = Suggestions(
+        quotes=[
+            found_quote((3, 10)),
+            found_quote((32, 36), type="partial"),
+            found_quote((43, 59), type="partial"),
+            found_quote((3, 10), type="indirect"),
+        ]
+    )
+    record = {"text": text, "quotes": [gold_item(32, 36)]}
+    report = score_record(record, found, GAZETTEER)
+    assert report.not_quotes == {"headline": 1, "title": 1}
+    assert report.as_dict()["not_quotes"]["title"] == 1
+    assert "no gold part touches (2): in a headline 1" in report.as_text()
+
+
 def test_reports_add_up_record_by_record():
     found = Suggestions(quotes=[found_quote((10, 30))])
     total = Report()
