@@ -49,6 +49,10 @@ class FoundQuote:
     confidence: float
     # The words naming the speaker by the cue, a pronoun's or a role's too.
     speaker_words: tuple[int, int] | None = None
+    # The mention elsewhere that names the speaker a pronoun, a role or a
+    # quote carried on from the one before stands for: a new person's only
+    # link to the quote.
+    antecedent: FoundMention | None = None
 
 
 @dataclass

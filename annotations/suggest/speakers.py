@@ -123,7 +123,10 @@ def attribute_quotes(
             cue = nearby[0]
             if carried and previous is not None and previous.speaker_name:
                 speaker = Speaker(
-                    previous.speaker, previous.speaker_name, None, "pronoun"
+                    previous.speaker,
+                    previous.speaker_name,
+                    previous.speaker_mention or previous.antecedent,
+                    "pronoun",
                 )
         kind = quote_type(article, parts[0], opening)
         if kind == PARTIAL and cue is not None and cue.first in clauses:
@@ -143,7 +146,7 @@ def attribute_quotes(
                 and paragraph - article.paragraph_number(told.parts[0][0]) <= 1
             ):
                 previous = FoundQuote(
-                    parts, kind, None, None, told.speaker, told.speaker_name, 0.5
+                    parts, kind, None, confidence=0.5, **_carried_on(told)
                 )
                 quotes.append(previous)
                 previous_paragraph = paragraph
@@ -159,17 +162,13 @@ def attribute_quotes(
             elif previous is not None and paragraph - previous_paragraph <= 1:
                 quotes.append(
                     FoundQuote(
-                        parts,
-                        kind,
-                        None,
-                        None,
-                        previous.speaker,
-                        previous.speaker_name,
-                        0.5,
+                        parts, kind, None, confidence=0.5, **_carried_on(previous)
                     )
                 )
             else:
-                quotes.append(FoundQuote(parts, DIRECT, None, None, None, "", 0.3))
+                quotes.append(
+                    FoundQuote(parts, DIRECT, None, confidence=0.3, **_said_by(None))
+                )
             previous_paragraph = paragraph
             continue
         confidence = {DIRECT: 0.9, PARTIAL: 0.8}[kind]
@@ -183,11 +182,8 @@ def attribute_quotes(
             parts,
             kind,
             (article.starts[cue.first], article.ends[cue.last]),
-            speaker.mention if speaker and speaker.how in {"name", "new"} else None,
-            speaker.entry if speaker else None,
-            speaker.name if speaker else "",
-            round(confidence, 2),
-            speaker.words if speaker else None,
+            confidence=round(confidence, 2),
+            **_said_by(speaker),
         )
         quotes.append(quote)
         used.add(cue.first)
@@ -195,6 +191,31 @@ def attribute_quotes(
         if speaker is not None and speaker.mention is not None:
             article.add_speaker(quote.cue[0], speaker.mention)
     return quotes
+
+
+def _said_by(speaker: Speaker | None) -> dict:
+    """A quote's speaker fields for ``speaker``: the mention by the cue
+    for a name, the antecedent for a pronoun or a role."""
+    if speaker is None:
+        return {"speaker_mention": None, "speaker": None, "speaker_name": ""}
+    by_name = speaker.how in {"name", "new"}
+    return {
+        "speaker_mention": speaker.mention if by_name else None,
+        "speaker": speaker.entry,
+        "speaker_name": speaker.name,
+        "speaker_words": speaker.words,
+        "antecedent": None if by_name else speaker.mention,
+    }
+
+
+def _carried_on(quote: FoundQuote) -> dict:
+    """The speaker fields of a quote that carries ``quote`` on."""
+    return {
+        "speaker_mention": None,
+        "speaker": quote.speaker,
+        "speaker_name": quote.speaker_name,
+        "antecedent": quote.speaker_mention or quote.antecedent,
+    }
 
 
 def _last_reported(
@@ -558,11 +579,8 @@ def reported_speech(article: Article, cues: list[Cue]) -> list[FoundQuote]:
                 [(article.starts[start_token], article.ends[end_token])],
                 INDIRECT,
                 (article.starts[cue.first], article.ends[cue.last]),
-                speaker.mention if speaker.how in {"name", "new"} else None,
-                speaker.entry,
-                speaker.name,
-                0.6 if speaker.how == "name" else 0.45,
-                speaker.words,
+                confidence=0.6 if speaker.how == "name" else 0.45,
+                **_said_by(speaker),
             )
         )
     return found
@@ -687,11 +705,8 @@ def parsed_reported_speech(
                 [(article.starts[first], article.ends[last])],
                 INDIRECT,
                 (article.starts[verb], article.ends[clause.cue[1]]),
-                speaker.mention if speaker and speaker.how in {"name", "new"} else None,
-                speaker.entry if speaker else None,
-                speaker.name if speaker else "",
-                0.6 if speaker and speaker.how == "name" else 0.45,
-                speaker.words if speaker else None,
+                confidence=0.6 if speaker and speaker.how == "name" else 0.45,
+                **_said_by(speaker),
             )
         )
     return found

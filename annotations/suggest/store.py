@@ -332,6 +332,9 @@ def _store(articles: list, found: dict[int, Suggestions]) -> SuggestSummary:
         for quote in quotes:
             quote_id = next(quote_ids)
             mention_id, speaker = stored.get(id(quote.speaker_mention), (None, None))
+            if speaker is None and quote.antecedent is not None:
+                # "she said" of a person the table lacks: the one proposed.
+                _, speaker = stored.get(id(quote.antecedent), (None, None))
             if speaker is None and quote.speaker is not None:
                 speaker = quote.speaker.key
             cue_id = span(article_id, body, *quote.cue) if quote.cue else None

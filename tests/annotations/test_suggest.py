@@ -1369,6 +1369,26 @@ def test_a_speaker_named_in_full_earlier_is_one_proposed_entity(db):
     assert Quote.objects.get(article=article).speaker == ferreira
 
 
+def test_a_pronoun_for_a_proposed_person_stores_that_person_as_speaker(db):
+    # Pronouns, roles and quotes carried on from the one before name their
+    # speaker elsewhere; with a new person that is the only way to store them.
+    article = make_article(
+        body=(
+            "Ana Lucía Ferreira, the city's emergency director, spoke at noon.\n\n"
+            "“This is not a drill,” she told reporters.\n\n"
+            "“We are ready for the storm, and the shelters are open.”"
+        )
+    )
+    suggest_article(article=article)
+    ferreira = Entity.objects.get(status=Entity.Status.SUGGESTED)
+    assert ferreira.name == "Ana Lucía Ferreira"
+    quotes = Quote.objects.filter(article=article).order_by("pk")
+    assert [(q.speaker, q.speaker_mention) for q in quotes] == [
+        (ferreira, None),
+        (ferreira, None),
+    ]
+
+
 def test_a_proposed_organisation_is_stored_as_one(db):
     article = make_article(body="“Ports will close,” said the Pacific Rim Authority.")
     suggest_article(article=article)
