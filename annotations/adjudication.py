@@ -210,7 +210,7 @@ def _differences(kind: str, versions: list[tuple[Item, ...]], missing) -> list[s
             if len({frozenset(i.entity for i in v) for v in versions}) > 1:
                 found.append(ENTITY)
         else:
-            if len({frozenset((i.speaker, i.type) for i in v) for v in versions}) > 1:
+            if len({frozenset((i.said_by, i.type) for i in v) for v in versions}) > 1:
                 found.append(SPEAKER_OR_TYPE)
             if len({tuple(i.cue for i in v) for v in versions}) > 1:
                 found.append(CUE)
@@ -356,6 +356,7 @@ def adjudicate(*, article: Article, curator, choices: Mapping[str, str]) -> Revi
                 type=item.type,
                 speaker=speaker,
                 speaker_mention=speaker_mention,
+                speaker_description=item.speaker_description,
                 cue=item.cue,
             )
     gold.status = Review.Status.ADJUDICATED

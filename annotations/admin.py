@@ -397,8 +397,8 @@ class SpanAdmin(CurationAdmin):
         if hasattr(span, "mention"):
             return span.mention.entity.name
         quote = span.quote if span.quote_id else getattr(span, "cue_of", None)
-        if quote is not None and quote.speaker_id:
-            return quote.speaker.name
+        if quote is not None and (quote.speaker_id or quote.speaker_description):
+            return quote.speaker_label
         return "—"
 
     @admin.display(description="Article", ordering="article__title")
@@ -502,8 +502,10 @@ class QuoteAdmin(CurationAdmin):
         ArticleFilter,
         SpeakerFilter,
     ]
-    search_fields = ["parts__exact", "speaker__name"]
-    search_help_text = "Searches the quoted words and the speaker's name."
+    search_fields = ["parts__exact", "speaker__name", "speaker_description"]
+    search_help_text = (
+        "Searches the quoted words, the speaker's name and a described source."
+    )
     raw_id_fields = ["article", "review", "speaker", "speaker_mention", "cue"]
     actions = ["accept", "reject"]
 
@@ -529,7 +531,9 @@ class QuoteAdmin(CurationAdmin):
 
     @admin.display(description="Speaker", ordering="speaker__name")
     def speaker_name(self, quote: Quote) -> str:
-        return quote.speaker.name if quote.speaker_id else "—"
+        if quote.speaker_id or quote.speaker_description:
+            return quote.speaker_label
+        return "—"
 
     @admin.display(description="Article", ordering="article__title")
     def article_title(self, quote: Quote) -> str:
@@ -674,8 +678,7 @@ def _kind(span: Span) -> str:
     if hasattr(span, "mention"):
         return f"Mention of {span.mention.entity.name}"
     if span.quote_id:
-        speaker = span.quote.speaker
-        return f"Quote part ({speaker.name if speaker else 'unknown speaker'})"
+        return f"Quote part ({span.quote.speaker_label})"
     if hasattr(span, "cue_of"):
         return "Quote cue"
     return "Span"

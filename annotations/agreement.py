@@ -22,7 +22,8 @@ Definitions (the agreement page repeats them for the curator):
   quotes match only when the shared words are at least half of the longer
   quote.
 - **Speaker agreement**: of the matched quote pairs, the share whose speaker
-  is the same entity (two quotes with no speaker agree).
+  is the same entity, or the same description of a source no entity stands
+  for, whatever its case (two quotes with no speaker agree).
 
 Over several articles the counts are added up before dividing (micro
 average) and the entity pairs are pooled into one alpha.
@@ -57,6 +58,14 @@ class QuoteItem:
     cue: tuple[int, int] | None = field(default=None, compare=False)
     # Where the speaker is named, when the reviewer tied the quote to a mention.
     speaker_mention: tuple[int, int] | None = field(default=None, compare=False)
+    # A source with no entity, as the reviewer wrote it ("officials").
+    speaker_description: str = ""
+
+    @property
+    def said_by(self) -> tuple[int | None, str]:
+        """Who spoke, for comparing two quotes: the entity, or the
+        description whatever its case."""
+        return self.speaker, self.speaker_description.casefold()
 
     @property
     def start(self) -> int:
@@ -323,7 +332,7 @@ def pair_agreement(a: Annotations, b: Annotations) -> PairAgreement:
         mentions_overlap=Counts(len(overlapping), *sizes),
         entity_pairs=tuple((x.entity, y.entity) for x, y in overlapping),
         quotes=Counts(len(quotes), len(a.quotes), len(b.quotes)),
-        speakers=Share(sum(x.speaker == y.speaker for x, y in quotes), len(quotes)),
+        speakers=Share(sum(x.said_by == y.said_by for x, y in quotes), len(quotes)),
     )
 
 
@@ -396,6 +405,7 @@ def load_annotations(
         "type",
         "speaker_mention__span__start",
         "speaker_mention__span__end",
+        "speaker_description",
         named=True,
     ):
         where = quote.speaker_mention__span__start
@@ -410,6 +420,7 @@ def load_annotations(
                     if where is not None
                     else None
                 ),
+                speaker_description=quote.speaker_description,
             )
         )
 

@@ -154,6 +154,7 @@ def create_quote(
     type: str = Quote.Type.DIRECT,
     speaker: Entity | None = None,
     speaker_mention: Mention | None = None,
+    speaker_description: str = "",
     cue: tuple[int, int] | None = None,
     status: str = "accepted",
     origin: str = Span.Origin.HUMAN,
@@ -179,6 +180,7 @@ def create_quote(
         type=type,
         speaker=speaker,
         speaker_mention=speaker_mention,
+        speaker_description="" if speaker is not None else speaker_description,
     )
     for start, end in parts:
         _new_span(review, start, end, quote=quote, status=status, origin=origin)
@@ -211,8 +213,11 @@ def update_quote(
     type: str | None = None,
     speaker: Entity | None = None,
     speaker_mention: Mention | None = None,
+    speaker_description: str = "",
 ) -> Quote:
-    """Change a quote's type or speaker; a speaker mention sets both speaker fields."""
+    """Change a quote's type or speaker; a speaker mention sets both speaker
+    fields; a description of the source ("officials") takes the place of
+    any speaker entity, as an entity takes the place of a description."""
     _open(quote.review)
     if type is not None:
         quote.type = type
@@ -223,6 +228,11 @@ def update_quote(
         quote.speaker = speaker
         if quote.speaker_mention and quote.speaker_mention.entity_id != speaker.pk:
             quote.speaker_mention = None
+    elif speaker_description:
+        quote.speaker = quote.speaker_mention = None
+        quote.speaker_description = speaker_description
+    if quote.speaker is not None:
+        quote.speaker_description = ""
     quote.save()
     return quote
 
@@ -451,6 +461,7 @@ def accept_suggestion(*, review: Review, span: Span) -> Span:
             type=quote.type,
             speaker=speaker,
             speaker_mention=speaker_mention,
+            speaker_description=quote.speaker_description,
             cue=(quote.cue.start, quote.cue.end) if quote.cue else None,
             origin=span.origin,
         )

@@ -92,4 +92,12 @@ def _quote_body(quote: Quote, absolute: Callable[[str], str]) -> list[dict]:
                 "source": absolute(quote.speaker.get_absolute_url()),
             }
         )
+    elif quote.speaker_description:
+        body.append(
+            {
+                "type": "TextualBody",
+                "purpose": "identifying",
+                "value": quote.speaker_description,
+            }
+        )
     return body

@@ -66,13 +66,18 @@ class QuoteForm(SelectionForm):
 
 
 class QuoteUpdateForm(EntityChoiceForm):
-    """Any of: a new type, a speaker entity, or a speaker mention in the text."""
+    """Any of: a new type, a speaker entity, a speaker mention in the text,
+    or a description of a source no entity stands for ("officials")."""
 
     type = forms.ChoiceField(choices=Quote.Type.choices, required=False)
     speaker_mention = forms.ModelChoiceField(
         Mention.objects.none(),
         required=False,
         error_messages={"invalid_choice": "That is not one of your mentions."},
+    )
+    speaker_description = forms.CharField(
+        max_length=Quote._meta.get_field("speaker_description").max_length,
+        required=False,
     )
 
     def __init__(self, *args, mentions, **kwargs) -> None:
@@ -83,7 +88,13 @@ class QuoteUpdateForm(EntityChoiceForm):
         cleaned = forms.Form.clean(self)
         if not any(
             cleaned.get(name)
-            for name in ("type", "speaker_mention", "entity", "new_name")
+            for name in (
+                "type",
+                "speaker_mention",
+                "entity",
+                "new_name",
+                "speaker_description",
+            )
         ):
             raise forms.ValidationError("Nothing to change.")
         if cleaned.get("new_name") and not cleaned.get("kind"):

@@ -7,8 +7,9 @@ only; they are moved onto the body and checked before anything is saved.
 
 Our own export (``annotations.interchange``) adds optional keys that this
 loader reads back: ``group`` (quote items that are parts of one quote),
-``cue_start``/``cue_end`` (where the cue is, not just its word) and a null
-``speaker`` for a quote nobody has attributed yet.
+``cue_start``/``cue_end`` (where the cue is, not just its word), a null
+``speaker`` for a quote nobody has attributed yet, and
+``speaker_description`` for a source no entity stands for ("officials").
 """
 
 from __future__ import annotations
@@ -133,11 +134,21 @@ def load_gold(*, review: Review, record: dict) -> Loaded:
                 if speaker
                 else None
             ),
+            speaker_description=_description(first),
             cue=cue,
         )
         had_quotes.add(tuple(sorted(parts)))
         loaded.quotes += 1
     return loaded
+
+
+def _description(item: dict) -> str:
+    """A quote item's ``speaker_description``, a source no entity stands
+    for ("officials")."""
+    described = item.get("speaker_description") or ""
+    if not isinstance(described, str) or len(described) > 200:
+        raise GoldError("speaker_description must be text of 200 characters at most.")
+    return described.strip()
 
 
 def _quote_groups(items: list[dict]) -> list[list[dict]]:

@@ -97,6 +97,8 @@ def review_record(review: Review) -> dict:
             "speaker": quote.speaker.name if quote.speaker_id else None,
             "type": quote.type,
         }
+        if quote.speaker_description:
+            common["speaker_description"] = quote.speaker_description
         cue = quote.cue
         if cue is not None and cue.status == Span.Status.ACCEPTED:
             common.update(cue=cue.exact, cue_start=cue.start, cue_end=cue.end)
@@ -198,7 +200,7 @@ def export_quotes_csv(reviews: QuerySet[Review]) -> Iterator[str]:
                     article.published_at.date().isoformat()
                     if article.published_at
                     else "",
-                    _cell(item["speaker"] or ""),
+                    _cell(item["speaker"] or item.get("speaker_description", "")),
                     _cell(item["words"]),
                     item["type"],
                     review.reviewer.get_username(),

@@ -174,6 +174,9 @@ class Quote(models.Model):
     speaker_mention = models.ForeignKey(
         Mention, models.SET_NULL, related_name="quotes", null=True, blank=True
     )
+    # A source the text describes and does not name ("officials", "a senior
+    # aide"): who spoke when no entity is the speaker; blank when one is.
+    speaker_description = models.CharField(max_length=200, blank=True)
     cue = models.OneToOneField(
         Span, models.SET_NULL, related_name="cue_of", null=True, blank=True
     )
@@ -208,8 +211,15 @@ class Quote(models.Model):
         ]
 
     def __str__(self) -> str:
-        speaker = self.speaker.name if self.speaker_id else "unknown speaker"
-        return f"Quote by {speaker}"
+        return f"Quote by {self.speaker_label}"
+
+    @property
+    def speaker_label(self) -> str:
+        """Who spoke, for people to read: the speaker's name, the source
+        as the text describes it, or "unknown speaker"."""
+        if self.speaker_id:
+            return self.speaker.name
+        return self.speaker_description or "unknown speaker"
 
 
 class OrphanedSpan(Span):

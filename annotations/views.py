@@ -401,7 +401,9 @@ def redraw_context(request: HtmxHttpRequest, span: Span, *, toast: str) -> dict:
 
 
 def _speaker(quote: Quote) -> str:
-    return quote.speaker.name if quote.speaker_id else "an unknown speaker"
+    if quote.speaker_id or quote.speaker_description:
+        return quote.speaker_label
+    return "an unknown speaker"
 
 
 @require_GET
@@ -532,6 +534,7 @@ def quote_update(request: HtmxHttpRequest, pk: int, quote_pk: int) -> HttpRespon
         type=form.cleaned_data["type"] or None,
         speaker=form.speaker(),
         speaker_mention=form.cleaned_data["speaker_mention"],
+        speaker_description=form.cleaned_data["speaker_description"],
     )
     return _workspace(request, article, selected_quote=quote.pk, toast="Quote saved.")
 
@@ -739,7 +742,11 @@ def _adjudication_context(
                 f"kind-{entity.kind.lower()}",
                 body[item.start : item.end],
             )
-        speaker = entities[item.speaker].name if item.speaker else "an unknown speaker"
+        speaker = (
+            entities[item.speaker].name
+            if item.speaker
+            else item.speaker_description or "an unknown speaker"
+        )
         words = " … ".join(body[s:e] for s, e in item.parts)
         label = f"{types[item.type]} quote by {speaker}"
         if item.cue:

@@ -338,9 +338,11 @@ def _store(articles: list, found: dict[int, Suggestions]) -> SuggestSummary:
             if speaker is None and quote.speaker is not None:
                 speaker = quote.speaker.key
             cue_id = span(article_id, body, *quote.cue) if quote.cue else None
+            # "Officials said": a source with no entity is kept as written.
+            described = quote.speaker_name[:200] if speaker is None else ""
             quote_rows.append(
                 (quote_id, article_id, speaker, mention_id, cue_id, quote.type)
-                + (quote.confidence, now, now)
+                + (described, quote.confidence, now, now)
             )
             for start, end in quote.parts:
                 span(article_id, body, start, end, quote_id=quote_id)
@@ -405,5 +407,5 @@ _SPAN_COLUMNS = (
 
 _QUOTE_COLUMNS = (
     *("id", "article_id", "speaker_id", "speaker_mention_id", "cue_id", "type"),
-    *("confidence", "created_at", "updated_at"),
+    *("speaker_description", "confidence", "created_at", "updated_at"),
 )

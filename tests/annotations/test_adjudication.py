@@ -260,6 +260,22 @@ def test_adjudicating_builds_the_gold_from_the_chosen_versions(
     assert _reviewers_rows(article) == before
 
 
+def test_a_described_source_is_compared_and_goes_into_the_gold(users, entities):
+    article = make_article(body=BODY)
+    for name, described in (("reviewer", "Officials"), ("reviewer2", "aides")):
+        review = editing.start_review(article=article, reviewer=users[name])
+        editing.create_quote(
+            review=review, parts=[_at(BODY, "Not yet,")], speaker_description=described
+        )
+        editing.submit_review(review=review)
+    [group] = compare(submitted_reviews(article))
+    assert group.differences == [SPEAKER_OR_TYPE]
+    choices = _choose(article, users, **{"Not yet,": "reviewer"})
+    gold = adjudicate(article=article, curator=users["curator"], choices=choices)
+    (quote,) = gold.quotes.all()
+    assert (quote.speaker, quote.speaker_description) == (None, "Officials")
+
+
 def test_adjudicating_again_replaces_the_gold_and_neither_leaves_a_span_out(
     article, users
 ):

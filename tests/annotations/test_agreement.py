@@ -14,6 +14,7 @@ from annotations.agreement import (
     MentionItem,
     PairAgreement,
     QuoteItem,
+    Share,
     alpha_nominal,
     article_agreement,
     load_annotations,
@@ -124,6 +125,17 @@ def test_quote_f1_pairs_quotes_overlapping_by_half_and_speaker_agreement_counts_
     # Matched pairs' speakers: 1=1 and 2≠3: 1 of 2
     assert figures.speakers.agreed == 1
     assert figures.speakers.ratio == pytest.approx(0.5)
+
+
+def test_described_sources_agree_by_their_words_whatever_the_case():
+    def described(start: int, words: str) -> QuoteItem:
+        return QuoteItem(
+            ((start, start + 10),), None, "direct", speaker_description=words
+        )
+
+    a = Annotations("ann", quotes=(described(0, "Officials"), described(20, "police")))
+    b = Annotations("bob", quotes=(described(0, "officials"), described(20, "aides")))
+    assert pair_agreement(a, b).speakers == Share(1, 2)
 
 
 def test_figures_over_several_articles_add_counts_before_dividing():

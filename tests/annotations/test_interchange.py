@@ -144,6 +144,29 @@ def test_round_trip_keeps_a_quote_of_two_parts_its_cue_and_an_unnamed_speaker(us
     assert copy.quotes.get(speaker=None).type == "partial"
 
 
+def test_a_described_source_goes_out_in_every_format_and_comes_back(users):
+    body = "“The bridge stays shut,” officials said."
+    article = make_article(body=body)
+    review = editing.start_review(article=article, reviewer=users["reviewer"])
+    editing.create_quote(
+        review=review, parts=[(1, 23)], speaker_description="officials"
+    )
+    [record] = records()
+    assert record["quotes"][0]["speaker"] is None
+    assert record["quotes"][0]["speaker_description"] == "officials"
+    [_, row] = csv.reader(io.StringIO("".join(export_quotes_csv(Review.objects.all()))))
+    assert row[4] == "officials"
+    [collection] = export_jsonld(Review.objects.all(), lambda path: path)
+    [annotation] = collection["first"]["items"]
+    assert {"type": "TextualBody", "purpose": "identifying", "value": "officials"} in (
+        annotation["body"]
+    )
+    report = import_lines([json.dumps(record)], reviewer="reviewer2")
+    assert report.errors == []
+    copy = Quote.objects.get(review__reviewer__username="reviewer2")
+    assert (copy.speaker, copy.speaker_description) == (None, "officials")
+
+
 def test_importing_the_same_file_twice_creates_nothing_new(seeded):
     import_lines([GOLD_LINE])
     after_first = counts()

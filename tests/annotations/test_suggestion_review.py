@@ -95,6 +95,24 @@ def test_accepting_a_quote_brings_its_speaker_and_cue_and_confirms_a_new_entity(
     assert (own.cue.start, own.cue.end) == (quote.cue.start, quote.cue.end)
 
 
+def test_a_described_source_is_suggested_and_accepted_as_written(client, users, db):
+    article = make_article(
+        body="“The bridge will stay shut until May,” a senior official said."
+    )
+    suggest_article(article=article)
+    part = Span.objects.get(article=article, review=None, quote__isnull=False)
+    assert (part.quote.speaker, part.quote.speaker_description) == (
+        None,
+        "a senior official",
+    )
+    client.force_login(users["reviewer"])
+    text = page(client, article)
+    assert "Direct quote by a senior official" in text
+    assert client.post(url("accept", article, part)).status_code == 200
+    own = Quote.objects.get(review__reviewer=users["reviewer"])
+    assert (own.speaker, own.speaker_description) == (None, "a senior official")
+
+
 def test_accepting_a_quote_accepts_the_name_it_is_attributed_to(
     client, users, suggested
 ):

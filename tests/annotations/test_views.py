@@ -554,6 +554,26 @@ def test_quote_update_sets_the_speaker_from_an_entity(client, users, scene):
     assert (quote.speaker, quote.speaker_mention) == (scene.maliki, None)
 
 
+def test_quote_update_describes_a_source_and_an_entity_replaces_it(
+    client, users, scene
+):
+    client.force_login(users["reviewer"])
+    quote = scene.quotes["reviewer"]
+    address = url("quote-update", scene.article, quote.pk)
+    text = workspace(client.post(address, {"speaker_description": " officials "}))
+    quote.refresh_from_db()
+    assert (quote.speaker, quote.speaker_mention) == (None, None)
+    assert quote.speaker_description == "officials"
+    assert 'officials <span class="muted">(a source described, no entity)' in text
+    workspace(client.post(address, {"entity": scene.maliki.pk}))
+    quote.refresh_from_db()
+    assert (quote.speaker, quote.speaker_description) == (scene.maliki, "")
+    response = client.post(address, {"speaker_description": "x" * 201})
+    assert response.status_code == 400
+    quote.refresh_from_db()
+    assert quote.speaker == scene.maliki
+
+
 def test_quote_update_can_name_a_new_speaker(client, users, scene):
     client.force_login(users["reviewer"])
     quote = scene.quotes["reviewer"]

@@ -273,3 +273,22 @@ def test_a_long_quote_parts_buttons_stay_on_its_line(page: Page, seed):
     move = part.get_by_role("button", name="Replace this part’s words").bounding_box()
     assert words["height"] > move["height"], "the part should run over two lines"
     assert move["y"] < words["y"] + words["height"] / 2
+
+
+def test_a_source_with_no_entity_is_typed_in_as_the_speaker(page: Page, seed):
+    sign_in(page, "reviewer", PASSWORD)
+    page.goto(seed.get_absolute_url())
+    drag_select(page, "Not yet")
+    expect(page.locator("#selection-toolbar")).to_be_visible()
+    page.keyboard.press("q")
+    editor = page.locator(".editor")
+    expect(editor).to_contain_text("not chosen yet")
+    # Letters typed here are words, not the workspace's keys (q marks a quote).
+    field = page.get_by_label("Or describe a source the text does not name")
+    field.press_sequentially("Iraqi officials", delay=10)
+    field.press("Enter")
+    expect(editor).to_contain_text("Speaker: Iraqi officials (a source described")
+    expect(page.locator(".quote-list")).to_contain_text("Iraqi officials — Not yet")
+    expect(marks(page, "Direct quote by Iraqi officials")).to_have_text("Not yet")
+    page.reload()
+    expect(page.locator(".quote-list")).to_contain_text("Iraqi officials — Not yet")
