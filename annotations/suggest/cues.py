@@ -81,17 +81,22 @@ def pronoun_beside(article: Article, cue: Cue) -> bool:
 def attribution_after(article: Article, start: int, cues: list[Cue]) -> int:
     """Where the window of a quote that ends its sentence at ``start`` ends:
     past the next sentence when that is only a cue and who spoke (“What
-    else would I do?” he asked.), which is the quote's attribution.
+    else would I do?” Okafor asked.), or opens with them in lower case, the
+    writer's sentence going on after the quote's (“… border!” he said to an
+    enormous cheer.): the quote's attribution either way.
     """
     doc = article.doc
     if start >= len(doc):
         return start
     _, end = article.sentence_bounds(start)
     index = bisect.bisect_left(cues, start, key=lambda c: c.first)
-    if end - start > 8 or index == len(cues) or cues[index].first >= end:
+    if index == len(cues) or cues[index].first >= min(end, start + 8):
         return start
     cue = cues[index]
-    for j in range(start, end):
+    goes_on = doc[start].text[:1].islower()
+    if not goes_on and end - start > 8:
+        return start
+    for j in range(start, cue.first if goes_on else end):
         lower = doc[j].lower_
         if not (
             cue.first <= j <= cue.last

@@ -173,6 +173,21 @@ def test_apostrophes_are_not_quotation_marks():
     assert quoted(text) == [["Lagos’s roads aren’t safe,"]]
 
 
+def test_an_attribution_going_on_after_a_quote_ending_its_sentence_is_its_cue():
+    text = (
+        "Jane Okafor spoke last.\n\n"
+        "“We will build the wall!” she said to an enormous cheer.\n\n"
+        "“It is a disaster?” She said the roads were shut."
+    )
+    found = detect(text, GAZETTEER)
+    assert [
+        (q.parts and text[slice(*q.parts[0])], q.cue and text[slice(*q.cue)])
+        for q in found.quotes
+        if q.type != "indirect"
+    ] == [("We will build the wall!", "said"), ("It is a disaster?", None)]
+    assert found.quotes[0].speaker_name == "Jane Okafor"
+
+
 def test_a_straight_mark_between_spaces_closes_the_quote_open():
     # News style spaces nested closing marks apart: ,' "
     text = """"Not just me saying, 'Vote for her,' " Sanders said. "It is more." """
