@@ -140,6 +140,16 @@ def attribute_quotes(
             words = len(article.text[parts[0][0] : parts[-1][1]].split())
             if not carried and (kind != DIRECT or words < 3):
                 continue
+            introduced = _before_colon(article, opening, clauses)
+            if introduced is not None:
+                previous = FoundQuote(
+                    parts, kind, None, confidence=0.6, **_said_by(introduced)
+                )
+                quotes.append(previous)
+                previous_paragraph = paragraph
+                if introduced.mention is not None:
+                    article.add_speaker(article.starts[opening], introduced.mention)
+                continue
             told = _last_reported(reported, article.starts[opening], previous)
             if (
                 told is not None
@@ -191,6 +201,34 @@ def attribute_quotes(
         if speaker is not None and speaker.mention is not None:
             article.add_speaker(quote.cue[0], speaker.mention)
     return quotes
+
+
+def _before_colon(
+    article: Article, opening: int, clauses: dict[int, Clause]
+) -> Speaker | None:
+    """Who a colon right before the quotation opening at token ``opening``
+    gives the quote to: a name that is all of its sentence before the
+    colon, as headlines and transcripts write it ("Cecile Richards: ‘I’m
+    sick of …’"), or the subject of the sentence the colon ends ("He then
+    listed the qualities a nominee needs:" closing the paragraph before)."""
+    doc = article.doc
+    colon = opening - 1
+    while colon > 0 and doc[colon].is_space:
+        colon -= 1
+    if colon < 1 or doc[colon].text != ":" or article.quoted[colon]:
+        return None
+    first, _ = article.sentence_bounds(colon)
+    mention = article.mention_at_end.get(colon - 1)
+    if mention is not None:
+        if mention.kind in {PERSON, ORG} and article.token_at(mention.start) == first:
+            return Speaker.of(mention)
+        return None
+    window = set(range(first, colon))
+    for verb in sorted(v for v in clauses if first <= v < colon):
+        clause = clauses[verb]
+        if clause.subject is not None and not clause.inherited:
+            return speaker_of_subject(article, clause, window)
+    return None
 
 
 def _said_by(speaker: Speaker | None) -> dict:

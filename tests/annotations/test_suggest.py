@@ -188,6 +188,21 @@ def test_an_attribution_going_on_after_a_quote_ending_its_sentence_is_its_cue():
     assert found.quotes[0].speaker_name == "Jane Okafor"
 
 
+def test_a_name_and_a_colon_before_a_quote_give_it_its_speaker():
+    text = "Jane Okafor: ‘We will rebuild the bridge’\n\nThe council met on Monday."
+    [quote] = detect(text, GAZETTEER).quotes
+    assert (quote.speaker_name, quote.cue) == ("Jane Okafor", None)
+
+
+def test_a_sentence_ending_in_a_colon_gives_its_subject_the_quote_after_it():
+    text = "Okafor listed her demands:\n\n“We want the bridge rebuilt now.”"
+    arcs = [(1, "nsubj"), (1, "ROOT"), (3, "nmod:poss"), (1, "obj"), (1, "punct")]
+    arcs += [(4, "dep"), (8, "punct"), (8, "nsubj"), (8, "ROOT"), (10, "det")]
+    arcs += [(8, "obj"), (10, "acl"), (11, "advmod"), (8, "punct"), (8, "punct")]
+    [quote] = parsed(text, arcs).quotes
+    assert (quote.speaker_name, quote.cue) == ("Jane Okafor", None)
+
+
 def test_a_straight_mark_between_spaces_closes_the_quote_open():
     # News style spaces nested closing marks apart: ,' "
     text = """"Not just me saying, 'Vote for her,' " Sanders said. "It is more." """
