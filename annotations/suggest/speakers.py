@@ -209,7 +209,7 @@ def _before_colon(
     """Who a colon right before the quotation opening at token ``opening``
     gives the quote to: a name that is all of its sentence before the
     colon, as headlines and transcripts write it ("Cecile Richards: ‘I’m
-    sick of …’"), or the subject of the sentence the colon ends ("He then
+    sick of …’"), or the subject of the clause the colon ends ("He then
     listed the qualities a nominee needs:" closing the paragraph before)."""
     doc = article.doc
     colon = opening - 1
@@ -224,7 +224,9 @@ def _before_colon(
             return Speaker.of(mention)
         return None
     window = set(range(first, colon))
-    for verb in sorted(v for v in clauses if first <= v < colon):
+    # The clause nearest the colon: "... kicked a protester, with Trump
+    # yelling:" is Trump's.
+    for verb in sorted((v for v in clauses if first <= v < colon), reverse=True):
         clause = clauses[verb]
         if clause.subject is not None and not clause.inherited:
             return speaker_of_subject(article, clause, window)
