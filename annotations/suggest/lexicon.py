@@ -294,3 +294,14 @@ AMBIGUOUS = {"'": "single", '"': "double"}
 
 # What may stand right before an opening mark.
 BEFORE_OPENING = frozenset(" \n\t([{—–-/:")
+
+
+# The last word of the name of a law or an event ("the HEROES Act", "World
+# War II", "the Summer Olympic Games"), and the first of a storm's
+# ("Cyclone Phailin"): names, but of no person, organisation or place.
+LAW_OR_EVENT_WORDS = _words(
+    "act acts bill code decree treaty accord accords amendment revolution war "
+    "wars ages games olympics crusades cup championship championships prize "
+    "awards summit"
+)
+STORM_WORDS = _words("hurricane cyclone typhoon storm tropical")

@@ -10,9 +10,11 @@ import numpy as np
 from annotations.suggest.gazetteer import case_ok
 from annotations.suggest.lexicon import (
     DETERMINERS,
+    LAW_OR_EVENT_WORDS,
     NAME_PARTICLES,
     ORGANISATION_WORDS,
     ROLE_NOUNS,
+    STORM_WORDS,
     TITLE_WORDS,
 )
 from annotations.suggest.results import MODEL, ORG, PERSON, PLACE, RULES, FoundMention
@@ -159,6 +161,7 @@ def model_entities(article: Article) -> None:
             kind is None
             or not any(c.isupper() for c in ent.text)
             or _PARTY_AND_STATE.fullmatch(ent.text)
+            or _law_or_event(ent.text)
         ):
             continue
         first, last = article.aligned(ent.start), article.aligned(ent.end - 1)
@@ -183,6 +186,28 @@ def model_entities(article: Article) -> None:
 
 # "(R-Fla.)", "(D-N.Y.)" after a politician's name: no one's name.
 _PARTY_AND_STATE = re.compile(r"[RDI]-[A-Z][A-Za-z.]*")
+
+
+def _law_or_event(name: str) -> bool:
+    """Whether ``name`` names a law, an event or a storm, which is no
+    person, organisation or place however the model types it: by its last
+    word, or its last but a numeral ("World War II"), unless that ends an
+    "of" ("the Department of War"); or by its first ("Hurricane Katrina").
+
+    >>> [_law_or_event(n) for n in ["HEROES Act", "World War II", "Ministry of War"]]
+    [True, True, False]
+    """
+    words = name.lower().split()
+    if words and words[0] in STORM_WORDS:
+        return True
+    if len(words) > 1 and re.fullmatch(r"[ivx]+|\d+", words[-1]):
+        words = words[:-1]
+    return (
+        len(words) > 1
+        and words[-1] in LAW_OR_EVENT_WORDS
+        and words[-2] not in {"of", "for", "on"}
+    )
+
 
 # A person's title inside a name: a role ("Director") or an abbreviation
 # ("Sen."); not the words a title may hold that organisations' names hold

@@ -1268,6 +1268,17 @@ def test_a_name_after_a_title_is_a_person_whatever_the_model_calls_it():
     ]
 
 
+def test_laws_events_and_storms_the_model_names_are_not_proposed():
+    text = "The HEROES Act passed before Cyclone Phailin, said Jane Okafor."
+    arcs = [(2, "det"), (2, "compound"), (3, "nsubj"), (8, "ccomp"), (6, "case")]
+    arcs += [(6, "compound"), (3, "obl"), (8, "punct"), (8, "ROOT"), (8, "nsubj")]
+    arcs += [(9, "flat"), (8, "punct")]
+    ents = ["O", "B-ORG", "I-ORG", "O", "O", "B-PERSON", "I-PERSON", "O", "O"]
+    ents += ["B-PERSON", "I-PERSON", "O"]
+    found = parsed(text, arcs, gazetteer=Gazetteer([]), ents=ents)
+    assert [m.text for m in found.mentions] == ["Jane Okafor"]
+
+
 def test_a_capitalised_source_that_is_no_name_is_described():
     text = "Police said the girl was hurt in the crowd."
     arcs = [(1, "nsubj"), (1, "ROOT"), (3, "det"), (5, "nsubj:pass"), (5, "aux")]
