@@ -30,6 +30,7 @@ from annotations.forms import (
     error_text,
 )
 from annotations.linking import candidates
+from annotations.merging import TOKEN
 from annotations.models import Mention, Quote, Review, Span
 from annotations.rendering import Drawn, render_body
 from annotations.spans import SpanError, paragraphs_around
@@ -599,7 +600,11 @@ def span_delete(request: HtmxHttpRequest, pk: int, span_pk: int) -> HttpResponse
 @annotator_required
 def undo(request: HtmxHttpRequest, pk: int, token: str) -> HttpResponse:
     article = _get_article(pk)
-    if not editing.undo(token=token, user=request.user, article=article):
+    # Only a token a delete handed out is looked for: other bytes (a NUL)
+    # would not reach the database as text.
+    if not TOKEN.fullmatch(token) or not editing.undo(
+        token=token, user=request.user, article=article
+    ):
         return _message(
             "There is nothing of yours to undo there (or it was undone already).", 404
         )

@@ -677,6 +677,17 @@ def test_undo_with_an_unknown_token_is_404_with_a_message(client, users, scene):
     assert snapshot() == before
 
 
+def test_undo_with_a_token_that_is_no_token_is_404_not_an_error(client, users, scene):
+    client.force_login(users["reviewer"])
+    before = snapshot()
+    for token in ("%00", "x" * 32, "0" * 31 + "\x00"):
+        address = f"/articles/{scene.article.pk}/undo/{token}/"
+        response = client.post(address)
+        assert response.status_code == 404, token
+        assert "nothing of yours to undo" in response.text
+    assert snapshot() == before
+
+
 def test_review_submit_closes_the_review(client, users, scene):
     client.force_login(users["reviewer"])
     text = workspace(send(client, scene, "review-submit"))
