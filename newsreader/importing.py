@@ -840,8 +840,13 @@ class _Importer:
                 f"the text is {len(record.body):,} characters, over "
                 f"IMPORT_MAX_CHARS ({limit:,})"
             )
-        # Postgres text cannot hold NUL.
-        record.body = canonical_body(record.body.replace("\x00", ""))
+        # Postgres text cannot hold NUL: in the words it is dropped, in a
+        # URL it makes the URL no URL.
+        if "\x00" in record.url:
+            raise ImportProblem("url holds a NUL byte")
+        for name in ("body", "title", "source", "domain", "byline"):
+            setattr(record, name, getattr(record, name).replace("\x00", ""))
+        record.body = canonical_body(record.body)
         if not record.body:
             raise ImportProblem("no article text")
         if len(record.body) > limit:
@@ -849,7 +854,7 @@ class _Importer:
                 f"the text is {len(record.body):,} characters, over "
                 f"IMPORT_MAX_CHARS ({limit:,})"
             )
-        record.title = " ".join(record.title.replace("\x00", "").split())
+        record.title = " ".join(record.title.split())
         if not record.title:
             raise ImportProblem("no title")
         if len(record.title) > TITLE_MAX:

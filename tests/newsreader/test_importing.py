@@ -595,3 +595,28 @@ def test_outside_a_transaction_writer_threads_save_the_batches_in_order(
     assert len(summary.duplicates) == 2
     assert Article.objects.count() == 3
     assert not any(thread.is_alive() for thread in saved_on)
+
+
+def test_a_nul_byte_in_any_field_of_a_record_costs_that_record_at_most(tmp_path):
+    good = {"title": "Good", "text": "The council met on Monday."}
+    lines = [
+        good,
+        {**good, "title": "Source", "source": "Daily\x00 Courier"},
+        {**good, "title": "Byline", "byline": "Sam\x00 Walker"},
+        {**good, "title": "URL", "url": "https://news.example/a\x00b"},
+        {**good, "title": "Date", "published": "2024-04-10\x00"},
+    ]
+    path = tmp_path / "nul.jsonl"
+    path.write_text(
+        "".join(
+            json.dumps({**line, "text": f"{line['title']}: the council met."}) + "\n"
+            for line in lines
+        )
+    )
+    summary = import_articles([str(path)])
+    titles = set(Article.objects.values_list("title", flat=True))
+    assert {"Good", "Source", "Byline"} <= titles
+    assert len(summary.imported) + len(summary.failed) == 5
+    assert reasons(summary.failed)[f"{path} line 4"] == "url holds a NUL byte"
+    source = Article.objects.get(title="Source").source
+    assert source.name == "Daily Courier"
