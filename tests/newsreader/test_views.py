@@ -339,3 +339,18 @@ def test_filters_apply_before_the_search_cap(client, settings):
     make_article(title="Flood warning")
     response = client.get(LIST, {"q": "flood", "source": wire.pk})
     assert titles(response) == [kept.title]
+
+
+def test_a_signed_in_users_pages_are_private_and_every_page_denies_features(
+    client, users
+):
+    article = make_article()
+    for address in (LIST, article.get_absolute_url()):
+        anonymous = client.get(address)
+        assert "private" not in anonymous.headers.get("Cache-Control", "")
+        assert "camera=()" in anonymous.headers["Permissions-Policy"]
+    client.force_login(users["reviewer"])
+    for address in (LIST, article.get_absolute_url()):
+        response = client.get(address)
+        assert "private" in response.headers["Cache-Control"]
+        assert "geolocation=()" in response.headers["Permissions-Policy"]
