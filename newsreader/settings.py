@@ -176,12 +176,13 @@ IMPORT_FETCH_TIMEOUT = env_int("IMPORT_FETCH_TIMEOUT", 15)  # seconds
 # come in on the next run (entries already imported are not counted).
 IMPORT_MAX_FEED_ENTRIES = env_int("IMPORT_MAX_FEED_ENTRIES", 200)
 # An upload through the import page; the worker reads it from the database.
+# A file streams to disk past Django's FILE_UPLOAD_MAX_MEMORY_SIZE and is
+# checked against this; every other request body keeps Django's limits.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 50_000_000)
 IMPORT_MAX_URLS = 100
 # URLs given on the import page may name hosts on private and local
 # addresses only when this is set (an intranet's own news, say).
 IMPORT_ALLOW_PRIVATE_URLS = env_bool("IMPORT_ALLOW_PRIVATE_URLS", False)
-DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_UPLOAD_BYTES + 1_000_000
 # The spaCy pipeline (an installed package's name or a folder) whose named
 # entities join the suggestions: by default the one this project trains and
 # ships (model/, ``make model``); "none" for the rules alone.

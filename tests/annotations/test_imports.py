@@ -157,6 +157,21 @@ def test_an_upload_over_the_limit_is_refused(client, users, settings):
     assert not ImportJob.objects.exists()
 
 
+def test_only_the_upload_may_be_large_and_other_bodies_keep_djangos_limit(
+    client, users
+):
+    # A form field of 3 MB, anonymous, to the sign-in page: refused, where a
+    # raised limit for every view let anyone grow a worker by the body.
+    big = "x" * 3_000_000
+    response = client.post("/accounts/login/", {"username": big, "password": "x"})
+    assert response.status_code == 400
+    client.force_login(users["curator"])
+    lines = b'{"title": "T", "text": "' + b"word " * 700_000 + b'"}\n'
+    response = client.post(LIST, {"upload": upload(lines)})
+    assert response.status_code == 302
+    assert len(ImportJob.objects.get().upload) == len(lines)
+
+
 @pytest.mark.parametrize("who", ["reader", "reviewer", "outsider"])
 def test_only_curators_may_import(client, users, who):
     client.force_login(users[who])
