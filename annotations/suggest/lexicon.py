@@ -305,3 +305,12 @@ LAW_OR_EVENT_WORDS = _words(
     "awards summit"
 )
 STORM_WORDS = _words("hurricane cyclone typhoon storm tropical")
+
+
+# Days and months, which a parse sometimes makes the subject of a verb of
+# speech ("Sanders (I-Vt.) said Sunday"): no source, even a described one.
+TIME_WORDS = _words(
+    "monday tuesday wednesday thursday friday saturday sunday january "
+    "february march april june july august september october november "
+    "december"
+)

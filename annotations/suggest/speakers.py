@@ -28,6 +28,7 @@ from annotations.suggest.lexicon import (
     PRONOUNS,
     ROLE_NOUNS,
     SUBJECT_ONLY_CUES,
+    TIME_WORDS,
     TITLE_WORDS,
 )
 from annotations.suggest.people import (
@@ -673,7 +674,7 @@ def speaker_of_subject(
         name_first, name_last = name_run_left(article, head, window)
         _, name_last = name_run_right(article, head, window)
         speaker = new_name(article, max(name_first, first), min(name_last, last))
-        if speaker is not None:
+        if speaker is not None or lower in TIME_WORDS:
             return speaker
     # "Police said", "Most of the candidates said": no name, but a source.
     return _described(article, first, head, last)
