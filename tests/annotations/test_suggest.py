@@ -1293,6 +1293,12 @@ def test_a_capitalised_source_that_is_no_name_is_described():
     [quote] = parsed(text, arcs, gazetteer=Gazetteer([])).quotes
     assert quote.speaker_name == "Most of the candidates"
     assert text[slice(*quote.speaker_words)] == "Most of the candidates"
+    # A parse that makes a day the subject names no source.
+    text = "Sunday said the talks had failed."
+    arcs = [(1, "nsubj"), (1, "ROOT"), (3, "det"), (5, "nsubj"), (5, "aux")]
+    arcs += [(1, "ccomp"), (1, "punct")]
+    [quote] = parsed(text, arcs, gazetteer=Gazetteer([])).quotes
+    assert quote.speaker_name == ""
 
 
 def test_a_participle_that_opens_a_quote_is_its_cue_over_an_earlier_verb():
