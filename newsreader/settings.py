@@ -118,6 +118,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# Wrong passwords for one username, or from one address, within the window,
+# after which both wait until the oldest of them leaves it.
+SIGNIN_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 5)
+SIGNIN_LOCKOUT_MINUTES = env_int("SIGNIN_LOCKOUT_MINUTES", 15)
 LOGIN_REDIRECT_URL = "newsreader:article-list"
 LOGOUT_REDIRECT_URL = "newsreader:article-list"
 

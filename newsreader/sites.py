@@ -10,7 +10,9 @@ from __future__ import annotations
 from functools import update_wrapper
 
 from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseForbidden
+from django.urls import reverse
 
 from newsreader.roles import can_curate
 
@@ -35,3 +37,8 @@ class CurationSite(admin.AdminSite):
             return inner(request, *args, **kwargs)
 
         return update_wrapper(wrapper, view)
+
+    def login(self, request, extra_context=None):
+        # One sign-in page for the site and the admin, the throttled one
+        # (newsreader.signin): the admin's own would let guesses through.
+        return redirect_to_login(request.GET.get("next") or reverse("admin:index"))

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from annotations import views as annotation_views
 from newsreader import views
+from newsreader.signin import SignInView
 
 reading = [
     path("", views.article_list, name="article-list"),
@@ -15,6 +16,8 @@ reading = [
 urlpatterns = [
     path("", include((reading, "newsreader"))),
     path("", include("annotations.urls")),
+    # Before Django's own, so that signing in is throttled.
+    path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("favicon.ico", views.favicon),

@@ -20,10 +20,12 @@ def test_curator_merges_two_entities_from_the_admin(page: Page, users):
     for text in ["Rogachyov", "Mr Rogachyov"]:
         make_gold_mention(article, duplicate, text, curator=users["curator"])
 
+    # The admin sends the curator to the site's sign-in page and back.
     page.goto("/admin/newsreader/entity/")
     page.get_by_label("Username").fill("curator")
     page.get_by_label("Password").fill("pw-curator")
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/admin/newsreader/entity/")
 
     for name in ["Ilya Rogachev", "Rogachyov"]:
         row = page.locator("#result_list tr", has=page.get_by_role("link", name=name))
