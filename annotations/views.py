@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import BigIntegerField, Count, Func, Q, QuerySet
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, reswap, trigger_client_event
 
@@ -407,7 +407,7 @@ def _speaker(quote: Quote) -> str:
     return "an unknown speaker"
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     article = _get_article(pk)
@@ -423,7 +423,7 @@ def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
-@require_GET
+@require_safe
 def article_entities(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The side panel's entity list alone, as the article page draws it."""
     article = get_object_or_404(Article.objects.only("pk"), pk=pk)
@@ -448,7 +448,7 @@ def _workspace(request: HtmxHttpRequest, article: Article, **kwargs) -> HttpResp
     return render(request, "annotations/article_detail.html#workspace", context)
 
 
-@require_GET
+@require_safe
 def annotations_jsonld(request: HtmxHttpRequest, pk: int) -> JsonResponse:
     article = _get_article(pk)
     spans = visible_spans(
@@ -650,7 +650,7 @@ def suggestion_reject(request: HtmxHttpRequest, pk: int, span_pk: int) -> HttpRe
     return _workspace(request, article, toast=f"Rejected “{suggestion.exact}”.")
 
 
-@require_GET
+@require_safe
 @annotator_required
 def entity_picker(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     article = _get_article(pk)
@@ -850,7 +850,7 @@ def article_adjudicate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @curator_required
 def agreement_report(request: HtmxHttpRequest) -> HttpResponse:
     """Every pair of reviewers' agreement, overall and article by article."""
@@ -911,7 +911,7 @@ def import_list(request: HtmxHttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @curator_required
 @vary_on_headers("HX-Request")
 def import_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:

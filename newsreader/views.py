@@ -6,7 +6,7 @@ from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from newsreader.forms import ArticleSearchForm, EntitySearchForm
@@ -15,7 +15,7 @@ from newsreader.models import Alias, Article, Entity
 from newsreader.roles import can_annotate
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def article_list(request: HtmxHttpRequest) -> HttpResponse:
     form = ArticleSearchForm(request.GET)
@@ -60,7 +60,7 @@ def article_list(request: HtmxHttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def entity_list(request: HtmxHttpRequest) -> HttpResponse:
     form = EntitySearchForm(request.GET)
@@ -82,7 +82,7 @@ def entity_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, template, {"form": form, "page": page})
 
 
-@require_GET
+@require_safe
 def entity_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     entity = get_object_or_404(Entity, slug=slug)
     if entity.merged_into_id:

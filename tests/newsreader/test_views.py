@@ -354,3 +354,16 @@ def test_a_signed_in_users_pages_are_private_and_every_page_denies_features(
         response = client.get(address)
         assert "private" in response.headers["Cache-Control"]
         assert "geolocation=()" in response.headers["Permissions-Policy"]
+
+
+def test_head_answers_like_get_without_a_body(client, users):
+    article = make_article()
+    client.force_login(users["reviewer"])
+    for address in (
+        LIST,
+        article.get_absolute_url(),
+        reverse("newsreader:entity-list"),
+    ):
+        response = client.head(address)
+        assert response.status_code == 200, address
+        assert response.content == b""
