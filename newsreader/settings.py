@@ -119,9 +119,14 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 # Wrong passwords for one username, or from one address, within the window,
-# after which both wait until the oldest of them leaves it.
+# after which either waits until the oldest of them leaves it.
 SIGNIN_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 5)
+SIGNIN_ADDRESS_FAILURE_LIMIT = env_int("SIGNIN_ADDRESS_FAILURE_LIMIT", 20)
 SIGNIN_LOCKOUT_MINUTES = env_int("SIGNIN_LOCKOUT_MINUTES", 15)
+# Proxies of one's own in front of the app, each adding to X-Forwarded-For:
+# then the client's address is the one the outermost of them saw. 0 trusts
+# the header not at all (anyone can send it).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 LOGIN_REDIRECT_URL = "newsreader:article-list"
 LOGOUT_REDIRECT_URL = "newsreader:article-list"
 

@@ -1,7 +1,8 @@
 """Sign-in that slows down guessing: after ``SIGNIN_FAILURE_LIMIT`` wrong
-passwords for one username, or from one address, within
-``SIGNIN_LOCKOUT_MINUTES``, that username or address may not sign in until
-the oldest of them is that old.
+passwords for one username, or ``SIGNIN_ADDRESS_FAILURE_LIMIT`` from one
+address, within ``SIGNIN_LOCKOUT_MINUTES``, that username or address may
+not sign in until the oldest of them is that old. An address gets more
+tries than an account: people behind one office router or proxy share it.
 
 Counted in the database, so that every web worker sees the same count.
 """
@@ -9,6 +10,7 @@ Counted in the database, so that every web worker sees the same count.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import math
 
 from django import forms
@@ -23,6 +25,18 @@ from newsreader.models import SignInFailure
 
 
 def client_address(request: HttpRequest) -> str:
+    """The client's address: the connection's, or behind
+    ``TRUSTED_PROXY_COUNT`` proxies of one's own, the one the outermost of
+    them saw (X-Forwarded-For, of which a client may forge the rest)."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if len(forwarded) >= proxies:
+            address = forwarded[-proxies].strip()
+            try:
+                return str(ipaddress.ip_address(address))
+            except ValueError:
+                pass
     return request.META.get("REMOTE_ADDR") or "0.0.0.0"
 
 
@@ -31,13 +45,16 @@ def minutes_locked(username: str, address: str) -> int:
     window = dt.timedelta(minutes=settings.SIGNIN_LOCKOUT_MINUTES)
     since = timezone.now() - window
     waits = []
-    for who in (Q(username=username), Q(address=address)):
+    for who, limit in (
+        (Q(username=username), settings.SIGNIN_FAILURE_LIMIT),
+        (Q(address=address), settings.SIGNIN_ADDRESS_FAILURE_LIMIT),
+    ):
         times = list(
             SignInFailure.objects.filter(who, at__gte=since)
             .order_by("-at")
-            .values_list("at", flat=True)[: settings.SIGNIN_FAILURE_LIMIT]
+            .values_list("at", flat=True)[:limit]
         )
-        if len(times) >= settings.SIGNIN_FAILURE_LIMIT:
+        if len(times) >= limit:
             waits.append(times[-1] + window - timezone.now())
     if not waits:
         return 0
