@@ -53,6 +53,23 @@ def test_debug_is_off_unless_asked_for():
     assert result.stdout.strip() == "False", result.stderr
 
 
+def test_forwarded_https_is_trusted_only_behind_ones_own_proxy():
+    script = (
+        "from django.conf import settings; "
+        "print(settings.SECURE_PROXY_SSL_HEADER, settings.SESSION_COOKIE_SECURE, "
+        "settings.CSRF_COOKIE_SECURE)"
+    )
+    result = manage("shell", "--no-imports", "-c", script, env=PRODUCTION)
+    assert result.stdout.split() == ["None", "True", "True"], result.stderr
+    proxied = {**PRODUCTION, "TRUSTED_PROXY_COUNT": "1"}
+    result = manage("shell", "--no-imports", "-c", script, env=proxied)
+    assert "HTTP_X_FORWARDED_PROTO" in result.stdout, result.stderr
+    # Plain HTTP inside a private network: cookies that can come back.
+    plain = {**PRODUCTION, "SECURE_SSL_REDIRECT": "false"}
+    result = manage("shell", "--no-imports", "-c", script, env=plain)
+    assert result.stdout.split() == ["None", "False", "False"], result.stderr
+
+
 def test_a_missing_secret_key_in_production_stops_start_up():
     result = manage("check", env={**PRODUCTION, "SECRET_KEY": ""})
     assert result.returncode != 0
