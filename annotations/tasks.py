@@ -92,3 +92,8 @@ def suggest(article_ids: list[int]) -> dict:
 
     articles = Article.objects.filter(pk__in=article_ids).order_by("pk")
     return asdict(suggest_articles(articles=articles))
+
+
+@task()
+def heartbeat() -> None:
+    """Nothing: that the worker ran it is the news (``newsreader.health``)."""

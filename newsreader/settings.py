@@ -158,6 +158,8 @@ SECURE_CSP = {
 }
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# A health check probes over plain HTTP from inside.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # X-Forwarded-Proto says "https" only when a proxy of one's own sets it;
 # straight from a client it would make plain HTTP pass for secure.
 SECURE_PROXY_SSL_HEADER = (

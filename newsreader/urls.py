@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from annotations import views as annotation_views
 from newsreader import views
+from newsreader.health import healthz
 from newsreader.signin import SignInView
 
 reading = [
@@ -21,4 +22,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("favicon.ico", views.favicon),
+    path("healthz", healthz, name="healthz"),
 ]
