@@ -24,3 +24,5 @@ urlpatterns = [
     path("favicon.ico", views.favicon),
     path("healthz", healthz, name="healthz"),
 ]
+
+handler500 = "newsreader.views.server_error"

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import sys
+
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db import InterfaceError, OperationalError
 from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
@@ -104,3 +108,14 @@ def entity_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 def favicon(request: HtmxHttpRequest) -> HttpResponse:
     # Browsers ask for /favicon.ico on pages that name no icon (the admin's).
     return redirect(static("favicon.svg"), permanent=True)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page; a 503 that says to retry when the database is what
+    failed (down, restarting, out of connections), which is no bug here."""
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "30"
+        return response
+    return HttpResponse(render_to_string("500.html"), status=500)

@@ -70,6 +70,22 @@ def test_forwarded_https_is_trusted_only_behind_ones_own_proxy():
     assert result.stdout.split() == ["None", "False", "False"], result.stderr
 
 
+def test_a_database_outage_is_a_503_to_retry_not_a_500():
+    script = (
+        "from django.test import Client; c = Client(raise_request_exception=False); "
+        "r = c.get('/', secure=True); print(r.status_code, r['Retry-After']); "
+        "h = c.get('/healthz'); print(h.status_code, h.content.decode().split(':')[0])"
+    )
+    # Nothing listens on port 1: the database is down.
+    down = {
+        **PRODUCTION,
+        "ALLOWED_HOSTS": "testserver",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:1/newsreader",
+    }
+    result = manage("shell", "--no-imports", "-c", script, env=down)
+    assert result.stdout.split() == ["503", "30", "503", "database"], result.stderr
+
+
 def test_a_missing_secret_key_in_production_stops_start_up():
     result = manage("check", env={**PRODUCTION, "SECRET_KEY": ""})
     assert result.returncode != 0
