@@ -419,21 +419,30 @@ def extract_html(html: bytes | str, *, url: str = "", label: str) -> Record:
 class _PublicOnly:
     """A connection that refuses to talk to a host on a non-public address.
 
-    The address checked is the one connected to, so a name that resolves
-    differently the second time cannot slip past, and every redirect opens
-    a connection of its own.
+    The name is resolved and every address it has is checked before any
+    connection: a refusal then says nothing of which local ports are open.
+    The connection goes to the address checked, so a name that resolves
+    differently the second time cannot slip past; TLS still checks the
+    name, and every redirect opens a connection of its own.
     """
 
-    sock: socket.socket
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = self._connect_checked
 
-    def connect(self) -> None:
-        super().connect()
-        address = ipaddress.ip_address(self.sock.getpeername()[0])
-        if not address.is_global:
-            self.sock.close()
-            raise ImportProblem(
-                f"refused: the host is at {address}, a private or local address"
-            )
+    def _connect_checked(self, address, timeout, source_address=None):
+        host, port = address
+        try:
+            found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except socket.gaierror:
+            raise ImportProblem(f"could not find the host {host!r}") from None
+        for *_, sockaddr in found:
+            where = ipaddress.ip_address(sockaddr[0])
+            if not where.is_global:
+                raise ImportProblem(
+                    f"refused: the host is at {where}, a private or local address"
+                )
+        return socket.create_connection((found[0][4][0], port), timeout, source_address)
 
 
 class _PublicHTTPConnection(_PublicOnly, http.client.HTTPConnection):

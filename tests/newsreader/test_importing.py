@@ -620,3 +620,12 @@ def test_a_nul_byte_in_any_field_of_a_record_costs_that_record_at_most(tmp_path)
     assert reasons(summary.failed)[f"{path} line 4"] == "url holds a NUL byte"
     source = Article.objects.get(title="Source").source
     assert source.name == "Daily Courier"
+
+
+def test_a_local_address_is_refused_before_connecting_so_no_port_is_probed():
+    # Nothing listens on port 1: had the fetcher connected first, the reason
+    # would be "connection refused", telling a curator the port is closed.
+    for url in ("http://127.0.0.1:1/", "https://localhost:1/", "http://[::1]:1/"):
+        summary = import_articles([url], public_only=True)
+        [problem] = summary.failed
+        assert "a private or local address" in problem.reason, url
