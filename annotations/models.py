@@ -9,10 +9,12 @@ suggestions, which belong to none until a reviewer accepts them.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from annotations.spans import SpanError, check_span, quote_selector
 from newsreader.models import Article, Entity
 
 
@@ -133,6 +135,21 @@ class Span(models.Model):
 
     def __str__(self) -> str:
         return f"{self.exact[:60]} [{self.start}:{self.end}]"
+
+    def clean(self) -> None:
+        """The workspace's checks for the admin's forms and history reverts:
+        the offsets lie in the body and hold the words ``exact`` says, and
+        the context is taken afresh from the body."""
+        if self.article_id is None or self.start is None or self.end is None:
+            return
+        body = self.article.body
+        try:
+            check_span(body, self.start, self.end, self.exact)
+        except SpanError as error:
+            raise ValidationError(str(error)) from None
+        self.exact, self.prefix, self.suffix = quote_selector(
+            body, self.start, self.end
+        )
 
 
 class Mention(models.Model):

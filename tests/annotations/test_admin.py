@@ -344,3 +344,35 @@ def test_review_actions_download_jsonl_json_ld_and_quotes_csv(curator_client, us
         "Not yet,",
         "reviewer",
     )
+
+
+def test_the_admin_saves_no_span_whose_offsets_do_not_hold_its_words(
+    curator_client, users
+):
+    review = annotate(users["reviewer"])
+    span = review.spans.get(start=25)
+    address = reverse("admin:annotations_span_change", args=[span.pk])
+    form = {
+        "article": span.article_id,
+        "review": span.review_id,
+        "start": span.start,
+        "end": span.end,
+        "exact": span.exact,
+        "prefix": span.prefix,
+        "suffix": span.suffix,
+        "status": span.status,
+        "origin": span.origin,
+    }
+    for bad in ({"exact": "not the text"}, {"end": 999999}, {"start": 26}):
+        response = curator_client.post(address, {**form, **bad})
+        assert response.status_code == 200, bad
+        assert "errornote" in response.text, bad
+        span.refresh_from_db()
+        assert (span.start, span.end, span.exact) == (25, 32, "Baghdad")
+    # Moving it onto other words, with those words, saves and takes their context.
+    response = curator_client.post(
+        address, {**form, "start": 11, "end": 16, "exact": BODY[11:16]}
+    )
+    assert response.status_code == 302
+    span.refresh_from_db()
+    assert (span.exact, span.prefix) == (BODY[11:16], BODY[:11])
