@@ -397,9 +397,7 @@ class SpanAdmin(CurationAdmin):
         if hasattr(span, "mention"):
             return span.mention.entity.name
         quote = span.quote if span.quote_id else getattr(span, "cue_of", None)
-        if quote is not None and (quote.speaker_id or quote.speaker_description):
-            return quote.speaker_label
-        return "—"
+        return (quote.speaker_label if quote is not None else "") or "—"
 
     @admin.display(description="Article", ordering="article__title")
     def article_title(self, span: Span) -> str:
@@ -531,9 +529,7 @@ class QuoteAdmin(CurationAdmin):
 
     @admin.display(description="Speaker", ordering="speaker__name")
     def speaker_name(self, quote: Quote) -> str:
-        if quote.speaker_id or quote.speaker_description:
-            return quote.speaker_label
-        return "—"
+        return quote.speaker_label or "—"
 
     @admin.display(description="Article", ordering="article__title")
     def article_title(self, quote: Quote) -> str:
@@ -678,7 +674,7 @@ def _kind(span: Span) -> str:
     if hasattr(span, "mention"):
         return f"Mention of {span.mention.entity.name}"
     if span.quote_id:
-        return f"Quote part ({span.quote.speaker_label})"
+        return f"Quote part ({span.quote.speaker_label or 'unknown speaker'})"
     if hasattr(span, "cue_of"):
         return "Quote cue"
     return "Span"

@@ -45,6 +45,7 @@ import spacy
 from annotations import agreement
 from annotations.suggest.detect import detect
 from annotations.suggest.gazetteer import Gazetteer, GazetteerEntry
+from annotations.suggest.lexicon import AMBIGUOUS, CLOSE_DOUBLE, CLOSE_SINGLE
 from annotations.suggest.quotes import find_quoted
 from annotations.suggest.results import (
     DIRECT,
@@ -913,7 +914,7 @@ def not_quote_kind(text: str, part: Span) -> str:
     return "scare" if len(words) <= 3 else "other"
 
 
-CLOSING_MARKS = "”’\"'"
+CLOSING_MARKS = "".join(CLOSE_DOUBLE | CLOSE_SINGLE | AMBIGUOUS.keys())
 
 
 def evaluate(

@@ -146,8 +146,11 @@ def _description(item: dict) -> str:
     """A quote item's ``speaker_description``, a source no entity stands
     for ("officials")."""
     described = item.get("speaker_description") or ""
-    if not isinstance(described, str) or len(described) > 200:
-        raise GoldError("speaker_description must be text of 200 characters at most.")
+    longest = Quote._meta.get_field("speaker_description").max_length
+    if not isinstance(described, str) or len(described) > longest:
+        raise GoldError(
+            f"speaker_description must be text of {longest} characters at most."
+        )
     return described.strip()
 
 

@@ -228,15 +228,13 @@ class Quote(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Quote by {self.speaker_label}"
+        return f"Quote by {self.speaker_label or 'unknown speaker'}"
 
     @property
     def speaker_label(self) -> str:
-        """Who spoke, for people to read: the speaker's name, the source
-        as the text describes it, or "unknown speaker"."""
-        if self.speaker_id:
-            return self.speaker.name
-        return self.speaker_description or "unknown speaker"
+        """Who spoke, for people to read: the speaker's name, or the source
+        as the text describes it; empty when no one is known."""
+        return self.speaker.name if self.speaker_id else self.speaker_description
 
 
 class OrphanedSpan(Span):

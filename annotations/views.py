@@ -402,9 +402,7 @@ def redraw_context(request: HtmxHttpRequest, span: Span, *, toast: str) -> dict:
 
 
 def _speaker(quote: Quote) -> str:
-    if quote.speaker_id or quote.speaker_description:
-        return quote.speaker_label
-    return "an unknown speaker"
+    return quote.speaker_label or "an unknown speaker"
 
 
 @require_safe

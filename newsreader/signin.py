@@ -40,9 +40,13 @@ def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR") or "0.0.0.0"
 
 
+def _window() -> dt.timedelta:
+    return dt.timedelta(minutes=settings.SIGNIN_LOCKOUT_MINUTES)
+
+
 def minutes_locked(username: str, address: str) -> int:
     """Minutes until ``username`` and ``address`` may try again; 0 if now."""
-    window = dt.timedelta(minutes=settings.SIGNIN_LOCKOUT_MINUTES)
+    window = _window()
     since = timezone.now() - window
     waits = []
     for who, limit in (
@@ -79,10 +83,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             cleaned = super().clean()
         except forms.ValidationError:
             SignInFailure.objects.create(username=username, address=address)
-            SignInFailure.objects.filter(
-                at__lt=timezone.now()
-                - dt.timedelta(minutes=settings.SIGNIN_LOCKOUT_MINUTES)
-            ).delete()
+            SignInFailure.objects.filter(at__lt=timezone.now() - _window()).delete()
             raise
         SignInFailure.objects.filter(username=username, address=address).delete()
         return cleaned

@@ -206,18 +206,28 @@ NAME_PARTICLES = _words(
 )
 
 
+# Days and months, which a parse sometimes makes the subject of a verb of
+# speech ("Sanders (I-Vt.) said Sunday"): no source, even a described one.
+TIME_WORDS = _words(
+    "monday tuesday wednesday thursday friday saturday sunday january "
+    "february march april june july august september october november "
+    "december"
+)
+
+
 # Capitalised words that stand before "said" and are not names.
-NOT_NAMES = _words(
-    "i he she it we they you this that these those there here who which what "
-    "the a an officials official police witnesses analysts experts residents "
-    "authorities critics sources reports observers others some many most "
-    "several both all everyone someone nobody people government ministry "
-    "spokesman spokeswoman spokesperson statement monday tuesday wednesday "
-    "thursday friday saturday sunday january february march april may june "
-    "july august september october november december but and or so then "
-    "meanwhile however also later earlier yesterday today tonight "
-    "diplomats lawmakers leaders officers troops soldiers doctors scientists "
-    "researchers investigators prosecutors lawyers economists"
+NOT_NAMES = (
+    _words(
+        "i he she it we they you this that these those there here who which what "
+        "the a an officials official police witnesses analysts experts residents "
+        "authorities critics sources reports observers others some many most "
+        "several both all everyone someone nobody people government ministry "
+        "spokesman spokeswoman spokesperson statement may but and or so then "
+        "meanwhile however also later earlier yesterday today tonight "
+        "diplomats lawmakers leaders officers troops soldiers doctors scientists "
+        "researchers investigators prosecutors lawyers economists"
+    )
+    | TIME_WORDS
 )
 
 
@@ -305,12 +315,3 @@ LAW_OR_EVENT_WORDS = _words(
     "awards summit"
 )
 STORM_WORDS = _words("hurricane cyclone typhoon storm tropical")
-
-
-# Days and months, which a parse sometimes makes the subject of a verb of
-# speech ("Sanders (I-Vt.) said Sunday"): no source, even a described one.
-TIME_WORDS = _words(
-    "monday tuesday wednesday thursday friday saturday sunday january "
-    "february march april june july august september october november "
-    "december"
-)

@@ -339,7 +339,9 @@ def _store(articles: list, found: dict[int, Suggestions]) -> SuggestSummary:
                 speaker = quote.speaker.key
             cue_id = span(article_id, body, *quote.cue) if quote.cue else None
             # "Officials said": a source with no entity is kept as written.
-            described = quote.speaker_name[:200] if speaker is None else ""
+            described = (
+                quote.speaker_name[:DESCRIPTION_LENGTH] if speaker is None else ""
+            )
             quote_rows.append(
                 (quote_id, article_id, speaker, mention_id, cue_id, quote.type)
                 + (described, quote.confidence, now, now)
@@ -405,6 +407,7 @@ _SPAN_COLUMNS = (
 )
 
 
+DESCRIPTION_LENGTH = Quote._meta.get_field("speaker_description").max_length
 _QUOTE_COLUMNS = (
     *("id", "article_id", "speaker_id", "speaker_mention_id", "cue_id", "type"),
     *("speaker_description", "confidence", "created_at", "updated_at"),
