@@ -374,15 +374,20 @@ def _meets(a: Span | None, b: Span) -> bool:
 
 
 def same_words(
-    gold_words: Span, predicted: FoundQuote, mentions: Sequence[FoundMention]
+    gold_words: Span,
+    predicted: FoundQuote,
+    mentions: Sequence[FoundMention],
+    quotes: Sequence[FoundQuote] = (),
 ) -> bool:
     """Whether the suggestion took the gold's speaker words for its speaker.
 
     The gold gives its speaker as written ("he", "the minister", "Trump").
     A suggestion is credited when the words it took by the cue
     (``speaker_words``) or its speaker mention share a character with the
-    gold's words, or when a mention it found in those words names the
-    person it made the speaker: the same entity, or the same name.
+    gold's words, or when the suggester read those words as the person it
+    made the speaker: a mention it found there names them (the same entity,
+    or the same name), or another of its ``quotes`` took those words for
+    them (“A,” he said. “B.”: B is the person "he" was read as).
     """
     if not predicted.speaker_name and predicted.speaker is None:
         return False
@@ -404,7 +409,20 @@ def same_words(
             return True
         if name and normalize_name(mention.name) == name:
             return True
-    return False
+    return any(
+        other is not predicted
+        and _meets(other.speaker_words, gold_words)
+        and _same_speaker(other, predicted)
+        for other in quotes
+    )
+
+
+def _same_speaker(a: FoundQuote, b: FoundQuote) -> bool:
+    if a.speaker is not None and b.speaker is not None:
+        return a.speaker.key == b.speaker.key
+    return bool(a.speaker_name) and normalize_name(a.speaker_name) == normalize_name(
+        b.speaker_name
+    )
 
 
 @dataclass(frozen=True)
@@ -435,6 +453,7 @@ def judge_speaker(
     *,
     gazetteer: Gazetteer,
     mentions: Sequence[FoundMention],
+    quotes: Sequence[FoundQuote] = (),
 ) -> Verdict:
     """The suggested speaker of a matched quote against the gold's.
 
@@ -452,7 +471,7 @@ def judge_speaker(
     return Verdict(
         strict=strict,
         same_words=gold.speaker_words is not None
-        and same_words(gold.speaker_words, predicted, mentions),
+        and same_words(gold.speaker_words, predicted, mentions, quotes),
         surname_only=not strict and same_surname(gold.speaker, predicted.speaker_name),
     )
 
@@ -840,7 +859,11 @@ def score_record(
 
     def judge(gold: GoldQuote, predicted: FoundQuote) -> Verdict:
         return judge_speaker(
-            gold, predicted, gazetteer=gazetteer, mentions=found.mentions
+            gold,
+            predicted,
+            gazetteer=gazetteer,
+            mentions=found.mentions,
+            quotes=found.quotes,
         )
 
     gold = gold_quotes(record)

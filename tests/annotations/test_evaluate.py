@@ -303,6 +303,25 @@ def test_a_mention_in_the_gold_speaker_words_resolved_to_the_speaker_earns_credi
     assert speakers_of(record, found)["strict_or_same_words"]["right"] == 0
 
 
+def test_a_quote_carried_on_earns_credit_as_whom_its_cue_words_were_read():
+    # “A,” he said. “B.”: gold gives "he" at 40–42 for B too; the suggester
+    # read "he" as Ana for A, and carried Ana on to B, which took no words.
+    record = {
+        "text": TEXT,
+        "quotes": [gold_item(50, 70, speaker="he", speaker_start=40, speaker_end=42)],
+    }
+    first = found_quote((10, 30), speaker=ANA, speaker_words=(40, 42))
+    carried = found_quote((50, 70), speaker=ANA)
+    found = Suggestions(quotes=[first, carried])
+    assert speakers_of(record, found)["strict_or_same_words"]["right"] == 1
+    other = found_quote((50, 70), speaker=LUIS)
+    found = Suggestions(quotes=[first, other])
+    assert speakers_of(record, found)["strict_or_same_words"]["right"] == 0
+    # Without a reading of "he" anywhere, a speaker is only a guess.
+    found = Suggestions(quotes=[carried])
+    assert speakers_of(record, found)["strict_or_same_words"]["right"] == 0
+
+
 # Mentions, splits and types ------------------------------------------------------
 
 
