@@ -25,6 +25,8 @@ from annotations.suggest.lexicon import (
 )
 from annotations.suggest.tokens import Article
 
+# Words opening a clause the writer adds after a comma to what was said.
+WRITERS_ADDITIONS = frozenset({"though", "although", "while", "whereas"})
 SUBJECTS = frozenset({"nsubj", "nsubj:pass", "nsubjpass", "csubj"})
 COMPLEMENTS = frozenset({"ccomp"})
 # A participle or a second verb of speech takes its subject from the verb
@@ -91,7 +93,7 @@ def reporting_clauses(article: Article) -> dict[int, Clause]:
         complement = _complement(token, lemma)
         subject = _subject(article, token)
         if complement is not None:
-            reported = _span(article, complement)
+            reported = _content(article, complement)
         elif lemma in REPORTING_LEMMAS and subject is not None:
             reported = _reported_before(article, token)
         else:
@@ -132,6 +134,42 @@ def _complement(verb: Token, lemma: str) -> Token | None:
         ):
             return child
     return None
+
+
+def _content(article: Article, complement: Token) -> tuple[int, int]:
+    """The article tokens of what ``complement`` reports: from its "that"
+    when the parser hung words before it ("said Wednesday night that …"),
+    and up to a clause the writer added after a comma ("…, though she did
+    not discuss their terms"; "…, and noted that …") or a dash."""
+    first, last = complement.left_edge.i, complement.right_edge.i
+    mark = next(
+        (c for c in complement.lefts if c.dep_ == "mark" and c.lower_ == "that"), None
+    )
+    if mark is not None:
+        first = mark.i
+    for child in complement.rights:
+        if child.dep_ not in {"advcl", "conj", "parataxis"}:
+            continue
+        start = child.left_edge.i
+        while start < child.i and _is_punct(child.doc[start]):
+            start += 1
+        opener = child.doc[start]
+        comma = child.doc[start - 1]
+        if (opener.lower_ in WRITERS_ADDITIONS and comma.text == ",") or _speaks(child):
+            last = min(last, start - 1)
+            while last > first and child.doc[last].text in {",", "and", "but"}:
+                last -= 1
+            break
+    return article.aligned(first), article.aligned(last)
+
+
+def _speaks(verb: Token) -> bool:
+    """Whether ``verb`` is a verb of speech with its own complement: a
+    second act of speech, not more of what the first reported."""
+    lemma = REPORTING_FORMS.get(verb.lower_)
+    return lemma in REPORTING_LEMMAS and any(
+        c.dep_ in COMPLEMENTS for c in verb.children
+    )
 
 
 def _reported_before(article: Article, verb: Token) -> tuple[int, int] | None:

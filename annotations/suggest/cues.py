@@ -13,6 +13,7 @@ from spacy.matcher import PhraseMatcher
 
 from annotations.suggest.clauses import Clause
 from annotations.suggest.lexicon import (
+    AFTER_SAYING,
     BROKEN_OFF,
     CLAUSE_BREAKS,
     CLAUSE_PUNCTUATION,
@@ -25,9 +26,11 @@ from annotations.suggest.lexicon import (
     REFUSALS,
     ROLE_NOUNS,
     SENTENCE_END,
+    TIME_WORDS,
     TITLE_WORDS,
 )
-from annotations.suggest.quotes import RawQuote
+from annotations.suggest.quotes import RawQuote, quote_type
+from annotations.suggest.results import PARTIAL
 from annotations.suggest.tokens import Article, is_name_token, pipeline
 
 
@@ -94,9 +97,9 @@ def attribution_after(article: Article, start: int, cues: list[Cue]) -> int:
         return start
     cue = cues[index]
     goes_on = doc[start].text[:1].islower()
-    if not goes_on and end - start > 8:
+    if not goes_on and not _says_no_more(article, cue, end):
         return start
-    for j in range(start, cue.first if goes_on else end):
+    for j in range(start, cue.first):
         lower = doc[j].lower_
         if not (
             cue.first <= j <= cue.last
@@ -109,6 +112,24 @@ def attribution_after(article: Article, start: int, cues: list[Cue]) -> int:
         ):
             return start
     return end
+
+
+def _says_no_more(article: Article, cue: Cue, end: int) -> bool:
+    """Whether a sentence ending before token ``end`` reports nothing after
+    ``cue`` but where, when, how or to whom the words were said ("Okafor
+    asked.", "Trump wrote on Twitter on Monday.", "she told Reuters"), and
+    so attributes the quote before it rather than words of its own ("He
+    said the plan was dead.")."""
+    after = cue.last + 1
+    if after >= end:
+        return True
+    word = article.doc[after]
+    return (
+        word.is_punct
+        or word.lower_ in AFTER_SAYING
+        or word.lower_ in TIME_WORDS
+        or is_name_token(word.text)
+    )
 
 
 def cue_fits(article: Article, cue: Cue, group: QuoteGroup) -> bool:
@@ -185,6 +206,17 @@ def join_split(
                 and not any(
                     article.text[article.starts[j]] in SENTENCE_END
                     for j in range(gap_first, gap_last)
+                )
+                # Ruiz called it “a mess,” he said. “B.”: B opens a sentence
+                # of its own after a fragment, a direct quote of its own.
+                and not (
+                    article.text[article.starts[gap_last]] in SENTENCE_END
+                    and quote_type(
+                        article,
+                        group.raws[0].parts[0],
+                        article.token_at(group.raws[0].opening),
+                    )
+                    == PARTIAL
                 )
             ):
                 group.raws.append(raw)

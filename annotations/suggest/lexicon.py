@@ -249,6 +249,21 @@ ORGANISATION_WORDS = _words(
 PREPOSITIONS = _words("of for from at in with by near on inside outside")
 
 
+# Words a verb's subject never opens with: a prepositional phrase is no
+# subject, whatever the parser made of it.
+SUBJECT_NEVER_OPENS = PREPOSITIONS | _words("as about after before despite like")
+RELATIVE_PRONOUNS = _words("who whom whose which")
+
+
+# Words that may follow a verb of speech in a sentence that says only who
+# spoke, where, when or to whom: “…?” Okafor said on Monday, to reporters.
+AFTER_SAYING = PREPOSITIONS | _words(
+    "about during after before to reporters journalists today yesterday "
+    "tonight later earlier last this recently again afterward afterwards "
+    "then once twice simply flatly"
+)
+
+
 # Capitalised at the start of a sentence, before a name.
 LEADING_WORDS = _words(
     "on in at by for with from and but as after before when while if since "

@@ -80,7 +80,7 @@ def organisation_by_word(article: Article, i: int, window: set[int]) -> Speaker 
             return None
         found = _organisation_for(article, doc[i].lower_, article.starts[i])
         if found is not None:
-            return Speaker.of(found, "role")
+            return Speaker.of(found, "role", (article.starts[before], article.ends[i]))
         return None
     if is_name_token(doc[before].text):
         first, _ = name_run_left(article, before, window)

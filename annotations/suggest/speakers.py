@@ -26,7 +26,9 @@ from annotations.suggest.lexicon import (
     POSSESSIVES,
     PREPOSITIONS,
     PRONOUNS,
+    RELATIVE_PRONOUNS,
     ROLE_NOUNS,
+    SUBJECT_NEVER_OPENS,
     SUBJECT_ONLY_CUES,
     TIME_WORDS,
     TITLE_WORDS,
@@ -166,9 +168,11 @@ def attribute_quotes(
                 previous is not None
                 and paragraph == previous_paragraph
                 and previous.cue is not None
-                and kind == DIRECT
+                and kind == previous.type == DIRECT
             ):
                 # “A,” said Ruiz. “B.”: B goes on the quote Ruiz's cue began.
+                # After a partial quote (Ruiz said it was “a mess.” “B.”), B
+                # is a direct quote of Ruiz's own, below.
                 previous.parts.extend(parts)
             elif previous is not None and paragraph - previous_paragraph <= 1:
                 quotes.append(
@@ -322,8 +326,8 @@ def _speaker_for(
         if speaker is not None:
             return speaker
     before = article.doc[cue.first - 1].text if cue.first else ""
-    # "“…,” said X", and "Said X:" opening a text.
-    inverted = before in _CLOSING or not cue.first
+    # "“…,” said X", and "Said X:" opening a sentence.
+    inverted = before in _CLOSING or article.sentence_bounds(cue.first)[0] == cue.first
     if not inverted and before == "," and cue.first >= 2:
         inverted = article.doc[cue.first - 2].text in _CLOSING
     if cue.word in OBJECT_CUES:
@@ -357,9 +361,13 @@ def _sentence_subject(article: Article, cue: Cue, window: set[int]) -> Speaker |
 
 def _look_left(article: Article, cue: Cue, window: set[int]) -> Speaker | None:
     doc = article.doc
-    if cue.first and doc[cue.first - 1].text == ",":
-        return _before_apposition(article, cue.first - 1, window)
-    before = _before_aside(article, cue.first - 1)
+    before = cue.first - 1
+    if before >= 1 and doc[before].text == "," and doc[before - 1].text == ")":
+        # "Gov. John Kasich (R-OH), said": the aside and its comma.
+        before -= 1
+    elif before >= 0 and doc[before].text == ",":
+        return _before_apposition(article, before, window)
+    before = _before_aside(article, before)
     i = before
     steps = 0
     while i >= 0 and i in window and steps < 8:
@@ -656,6 +664,9 @@ def speaker_of_subject(
     if lower in PRONOUNS:
         return resolve_pronoun(article, lower, article.starts[head])
     first, last = clause.subject_span
+    if doc[first].lower_ in SUBJECT_NEVER_OPENS:
+        # The parser's mistake: "As for the pundits who ..., Bolton said".
+        return None
     if is_role(article, head):
         # "the minister" is someone named with that title before; "a senior
         # official" and "the police chief" of no one named are not.
@@ -734,6 +745,10 @@ def parsed_reported_speech(
         first, last = clause.complement
         while last > first and not doc[last].text[:1].isalnum():
             last -= 1
+        if doc[first].text == "," and doc[first + 1].lower_ in RELATIVE_PRONOUNS:
+            # "Said Dorothy Poynter, who grew up with Ali, “…”": the parser
+            # took a name's relative clause for what was said.
+            continue
         if last - first < 2 or any(article.quoted[first : last + 1]):
             continue
         sentence_first, sentence_last = article.sentence_bounds(verb)

@@ -237,6 +237,61 @@ def test_a_split_quote_with_its_attribution_between_is_one_quote_of_two_parts():
     ]
 
 
+def test_a_sentence_quoted_after_a_fragment_is_a_direct_quote_of_its_own():
+    # After a partial quote, a quotation opening a sentence of its own is
+    # the same speaker's direct quote, not more parts of the partial one.
+    for text in [
+        "Okafor called the plan “a disaster.” “We will fight it in court.”",
+        "But the benefit is “ten times the losses,” Okafor said. “Trade helps.”",
+    ]:
+        assert [
+            (parts[0][:9], speaker, kind) for parts, speaker, kind in quotes(text)
+        ] == [
+            (text[text.index("“") + 1 :][:9], "Jane Okafor", "partial"),
+            (text[text.rindex("“") + 1 :][:9], "Jane Okafor", "direct"),
+        ]
+    # A fragment broken by its cue is still one quote of two parts.
+    text = "The benefit is “ten times the losses,” Okafor said, “and growing.”"
+    assert quotes(text) == [
+        (["ten times the losses,", "and growing."], "Jane Okafor", "partial")
+    ]
+
+
+def test_a_sentence_of_who_where_and_when_attributes_the_quote_before_it():
+    for text in [
+        "“Why now?” Okafor wrote on Twitter on Monday.",
+        "“Who pays?” Okafor told reporters during a call.",
+        "“Who pays?” Okafor said about the plan.",
+    ]:
+        assert quotes(text) == [([text[1:-1].split("”")[0]], "Jane Okafor", "direct")]
+    # A sentence reporting words of its own does not.
+    text = "“Why now, of all times?” Okafor said the plan was dead."
+    assert [(s, kind) for _, s, kind in quotes(text) if kind == "direct"] == [
+        ("", "direct")
+    ]
+
+
+def test_a_comma_after_a_party_and_state_still_leaves_the_name_the_speaker():
+    text = "After the vote, Sen. Marco Rubio (R-Fla.), said, “It matters.”"
+    found = detect(text, Gazetteer([]))
+    assert [q.speaker_name for q in found.quotes] == ["Marco Rubio"]
+
+
+def test_said_opening_a_sentence_takes_the_name_after_it():
+    text = (
+        "The home is a museum now. Said Ana Ruiz, who grew up nearby, “We were proud.”"
+    )
+    found = detect(text, Gazetteer([]))
+    assert [q.speaker_name for q in found.quotes] == ["Ana Ruiz"]
+
+
+def test_the_words_of_an_organisation_s_role_noun_are_the_speaker_words():
+    text = "Lagos City Council met on Monday.\n\n“We are ready,” the council said."
+    [quote] = detect(text, Gazetteer.from_entities([(COUNCIL, [])])).quotes
+    assert quote.speaker_name == "Lagos City Council"
+    assert text[slice(*quote.speaker_words)] == "the council"
+
+
 def test_a_paragraph_that_is_only_a_quotation_carries_on_the_speaker_before():
     text = (
         "“We tried,” Okafor said.\n\n.\n\n“Nobody listened to us at all.”\n\n"
@@ -1138,6 +1193,47 @@ def test_a_party_and_state_after_a_name_is_neither_a_name_nor_the_speaker():
     found = parsed(text, arcs, gazetteer=Gazetteer([]), ents=ents)
     assert [m.text for m in found.mentions] == ["Marco Rubio"]
     assert [q.speaker_name for q in found.quotes] == ["Marco Rubio"]
+
+
+def test_a_subject_inside_a_prepositional_phrase_is_the_parser_s_mistake():
+    # The parser made "pundits" the subject; the name before the verb speaks.
+    text = "As for the pundits, Bolton said, “They are wrong.”"
+    arcs = [(3, "case"), (0, "fixed"), (3, "det"), (6, "nsubj"), (6, "punct")]
+    arcs += [(3, "appos"), (6, "ROOT"), (11, "punct"), (11, "punct"), (11, "nsubj")]
+    arcs += [(11, "cop"), (6, "ccomp"), (11, "punct"), (11, "punct")]
+    found = parsed(text, arcs, gazetteer=Gazetteer([]))
+    assert [q.speaker_name for q in found.quotes] == ["Bolton"]
+
+
+def test_a_relative_clause_taken_for_a_complement_is_not_reported_speech():
+    text = "Said Ana Ruiz, who grew up here, “We were proud.”"
+    arcs = [(0, "ROOT"), (0, "nsubj"), (1, "flat"), (5, "punct"), (5, "nsubj")]
+    arcs += [(0, "ccomp"), (5, "compound:prt"), (5, "advmod"), (12, "punct")]
+    arcs += [(12, "punct"), (12, "nsubj"), (12, "cop"), (0, "parataxis")]
+    arcs += [(12, "punct"), (12, "punct")]
+    found = parsed(text, arcs, gazetteer=Gazetteer([]))
+    assert [(q.type, q.speaker_name) for q in found.quotes] == [("direct", "Ana Ruiz")]
+
+
+def test_reported_speech_runs_from_its_that_to_before_the_writer_s_aside():
+    text = "Hicks said Monday that staff sign contracts, though she gave no terms."
+    arcs = [(1, "nsubj"), (1, "ROOT"), (1, "obl:tmod"), (5, "mark"), (5, "nsubj")]
+    arcs += [(1, "ccomp"), (5, "obj"), (10, "punct"), (10, "mark"), (10, "nsubj")]
+    arcs += [(5, "advcl"), (12, "det"), (10, "obj"), (1, "punct")]
+    # "Monday" hung on the complement, as the parser may have it.
+    arcs[2] = (5, "obl:tmod")
+    [quote] = parsed(text, arcs, gazetteer=Gazetteer([])).quotes
+    assert [text[s:e] for s, e in quote.parts] == ["that staff sign contracts"]
+    # A second verb of speech joined on is an act of speech of its own.
+    text = "Ruiz said that taxes rose and noted that wages fell."
+    arcs = [(1, "nsubj"), (1, "ROOT"), (4, "mark"), (4, "nsubj"), (1, "ccomp")]
+    arcs += [(6, "cc"), (4, "conj"), (9, "mark"), (9, "nsubj"), (6, "ccomp")]
+    arcs += [(1, "punct")]
+    found = parsed(text, arcs, gazetteer=Gazetteer([]))
+    assert [[text[s:e] for s, e in q.parts] for q in found.quotes] == [
+        ["that taxes rose"],
+        ["that wages fell"],
+    ]
 
 
 def test_of_two_subjects_the_one_next_to_the_verb_speaks():
