@@ -25,4 +25,5 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
 ]
 
+handler400 = "newsreader.views.bad_request"
 handler500 = "newsreader.views.server_error"

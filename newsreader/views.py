@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -108,6 +108,13 @@ def entity_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 def favicon(request: HtmxHttpRequest) -> HttpResponse:
     # Browsers ask for /favicon.ico on pages that name no icon (the admin's).
     return redirect(static("favicon.svg"), permanent=True)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 400 page. Django's own checks the CSRF token first, which reads
+    the body again: for a body it cannot decode (a form in latin-1), that
+    raised once more and the client got a 500."""
+    return HttpResponseBadRequest(render_to_string("400.html"))
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+from django.test import Client
 from django.urls import reverse
 
 from newsreader.models import SignInFailure
@@ -82,3 +84,18 @@ def test_the_admin_signs_in_through_the_same_throttled_page(client, users):
     assert response.url == f"{LOGIN}?next=/admin/"
     final = client.get("/admin/", follow=True)
     assert final.request["PATH_INFO"] == LOGIN
+
+
+@pytest.mark.parametrize("charset", ["latin-1", "utf-16"])
+def test_a_form_not_in_utf8_is_a_400_even_with_a_csrf_token(charset):
+    # Django's own 400 page checks the token, reading the body again.
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(LOGIN)
+    token = page.context["csrf_token"]
+    response = client.post(
+        LOGIN,
+        f"csrfmiddlewaretoken={token}&username=reviewer&password=x".encode(),
+        content_type=f"application/x-www-form-urlencoded; charset={charset}",
+    )
+    assert response.status_code == 400
+    assert "UTF-8" in response.text
