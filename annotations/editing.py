@@ -89,19 +89,27 @@ def create_mention(
     _open(review)
     check_span(review.article.body, start, end)
     if status == Span.Status.ACCEPTED:
-        for mention in _overlapping_mentions(review, start, end):
-            if (mention.span.start, mention.span.end) == (start, end):
-                raise AlreadyDone(
-                    f"“{mention.span.exact}” is already linked to "
-                    f"{mention.entity.name}. Click it to link it to another entity."
-                )
-            _check_not_across(mention, start, end, review.article.body)
+        _check_room(review, start, end)
     # Everything is checked: what is left only writes, and a failure there
     # fails the caller's transaction too, so it needs no savepoint of its own.
     with transaction.atomic(savepoint=False):
         span = _new_span(review, start, end, status=status, origin=origin)
         add_alias_if_new(entity, span.exact)
         return Mention.objects.create(span=span, entity=entity)
+
+
+def _check_room(
+    review: Review, start: int, end: int, *, besides: Span | None = None
+) -> None:
+    """AlreadyDone if the review links [start, end) already; SpanError if
+    the words cut across a mention of it."""
+    for mention in _overlapping_mentions(review, start, end, besides=besides):
+        if (mention.span.start, mention.span.end) == (start, end):
+            raise AlreadyDone(
+                f"“{mention.span.exact}” is already linked to "
+                f"{mention.entity.name}. Click it to link it to another entity."
+            )
+        _check_not_across(mention, start, end, review.article.body)
 
 
 def _overlapping_mentions(
@@ -242,9 +250,11 @@ def move_span(*, span: Span, start: int, end: int) -> Span:
     _open(span.review)
     body = span.article.body
     check_span(body, start, end)
-    if hasattr(span, "mention"):
-        for other in _overlapping_mentions(span.review, start, end, besides=span):
-            _check_not_across(other, start, end, body)
+    if hasattr(span, "mention") and span.status == Span.Status.ACCEPTED:
+        # The review's row is the lock every write to its mentions takes.
+        review = Review.objects.select_for_update().get(pk=span.review_id)
+        review.article = span.article
+        _check_room(review, start, end, besides=span)
     span.start, span.end = start, end
     span.exact, span.prefix, span.suffix = quote_selector(body, start, end)
     span.save()
@@ -323,8 +333,17 @@ def undo(*, token: str, user, article: Article | None = None) -> int:
     owned = [row for row in rows if not isinstance(row, Mention)]
     if article is not None and any(row.article_id != article.pk for row in owned):
         return 0
-    for review in Review.objects.filter(pk__in={row.review_id for row in owned}):
+    reviews = Review.objects.select_for_update().filter(
+        pk__in={row.review_id for row in owned}
+    )
+    for review in reviews.select_related("article"):
         _open(review)
+        # Words linked again since the delete cannot be linked twice.
+        for mention in rows:
+            if isinstance(mention, Mention):
+                span = next(row for row in owned if row.pk == mention.span_id)
+                if span.review_id == review.pk and span.status == Span.Status.ACCEPTED:
+                    _check_room(review, span.start, span.end)
     for row in rows:
         row._change_reason = f"undo {token}"
         row.save()

@@ -157,6 +157,35 @@ def test_the_same_words_cannot_be_linked_twice(review, abadi):
     mention(review, "Haider al-Abadi", abadi)
 
 
+def test_a_mention_cannot_be_moved_onto_words_linked_already(review, abadi):
+    mention(review, "Abadi", abadi, nth=1)
+    ramadi = mention(review, "Ramadi", make_entity("Ramadi", kind="PLACE"))
+    before = rows()
+    with pytest.raises(editing.AlreadyDone, match="already linked to Haider"):
+        editing.move_span(
+            span=ramadi.span, start=where("Abadi", 1)[0], end=where("Abadi", 1)[1]
+        )
+    assert rows() == before
+    # Onto its own words, or onto free ones, it moves.
+    editing.move_span(
+        span=ramadi.span, start=where("Ramadi")[0], end=where("Ramadi")[1]
+    )
+    editing.move_span(span=ramadi.span, start=where("Abadi")[0], end=where("Abadi")[1])
+
+
+def test_undo_cannot_link_words_twice_after_they_were_linked_again(
+    users, review, abadi
+):
+    span = mention(review, "Abadi", abadi, nth=1).span
+    with acting_as(users["reviewer"]):
+        token = editing.delete_span(span=span)
+    mention(review, "Abadi", make_entity("Abadi Airlines", kind="ORG"), nth=1)
+    before = rows()
+    with pytest.raises(editing.AlreadyDone, match="already linked to Abadi Airlines"):
+        editing.undo(token=token, user=users["reviewer"])
+    assert rows() == before
+
+
 def test_a_mention_may_not_cut_across_another(review, abadi):
     mention(review, "Haider al-Abadi", abadi)
     before = rows()
