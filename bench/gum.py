@@ -100,6 +100,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsreader.settings")
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
+    # Detection reads no database; settings want one named all the same.
+    os.environ.setdefault("DATABASE_URL", "postgres://localhost/not-used")
     import django
 
     django.setup()

@@ -20,7 +20,13 @@ def embedded_database_url(pgdata: Path) -> str:
     pgserver counts the processes holding the server and stops it when the
     last one exits, so ``make run`` leaves nothing behind after Ctrl-C.
     """
-    import pgserver
+    try:
+        import pgserver
+    except ImportError:
+        raise ValueError(
+            "The embedded PostgreSQL needs the dev extra (pip install -e "
+            "'.[dev]'); or set DATABASE_URL to a server of your own."
+        ) from None
 
     pgdata.mkdir(exist_ok=True)
     server = pgserver.get_server(pgdata, cleanup_mode="stop")

@@ -1,7 +1,9 @@
-"""Settings for Newsreader, read from the environment.
+"""Settings for Newsreader, read from the environment, and from a ``.env``
+file at the repository root (or ``ENV_FILE``) for what the environment
+does not set.
 
 Unset, everything is safe for production (DEBUG off, no hosts allowed but
-localhost); ``make run`` exports the development values.
+localhost); ``make run`` writes a ``.env`` with the development values.
 """
 
 from __future__ import annotations
@@ -14,6 +16,36 @@ from django.utils.csp import CSP
 from newsreader.database import database_from_url, embedded_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def read_dotenv(path: Path) -> None:
+    """Set each ``NAME=value`` line of ``path`` that the environment does not
+    set already; blank lines and ``#`` comments are skipped.
+
+    >>> import tempfile
+    >>> with tempfile.NamedTemporaryFile("w", suffix=".env") as f:
+    ...     _ = f.write("# dev\nNEWSREADER_DOCTEST='yes'\nPATH=nowhere\n")
+    ...     f.flush()
+    ...     read_dotenv(Path(f.name))
+    >>> os.environ.pop("NEWSREADER_DOCTEST"), os.environ["PATH"] != "nowhere"
+    ('yes', True)
+    """
+    if not path.is_file():
+        return
+    for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, equals, value = line.partition("=")
+        if not equals or not name.strip().isidentifier():
+            raise ValueError(f"{path}, line {number}: not NAME=value: {line!r}")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        os.environ.setdefault(name.strip(), value)
+
+
+read_dotenv(Path(os.environ.get("ENV_FILE", BASE_DIR / ".env")))
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -99,18 +131,33 @@ TEMPLATES = [
     },
 ]
 
-# With no DATABASE_URL the project runs its own PostgreSQL in .pgdata/, so a
-# bare machine needs nothing installed by hand.
-DATABASES = {
-    "default": {
-        **database_from_url(
-            os.environ.get("DATABASE_URL")
-            or embedded_database_url(BASE_DIR / ".pgdata")
-        ),
+# With no DATABASE_URL, in development (and for make test), the project runs
+# its own PostgreSQL in .pgdata/, so a bare machine needs nothing installed
+# by hand. Never in production: data there would live in the app's folder.
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if not DATABASE_URL:
+    if not (DEBUG or env_bool("EMBEDDED_DATABASE", False)):
+        raise ValueError(
+            "DATABASE_URL must be set when DEBUG is off. The embedded "
+            "PostgreSQL in .pgdata/ is for development only (make run and "
+            "make test use it)."
+        )
+    DATABASE_URL = embedded_database_url(BASE_DIR / ".pgdata")
+DATABASES = {"default": database_from_url(DATABASE_URL)}
+if env_bool("DATABASE_POOL", True):
+    # psycopg's pool, one for each process: a request takes a connection
+    # that is open already. Waiting for one is bounded, so that an outage
+    # answers 503 in seconds (see views.server_error).
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": 1,
+        "max_size": env_int("DATABASE_POOL_SIZE", 4),
+        "timeout": 5,
+    }
+else:
+    DATABASES["default"] |= {
         "CONN_MAX_AGE": env_int("CONN_MAX_AGE", 60),
         "CONN_HEALTH_CHECKS": True,
     }
-}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -210,9 +257,23 @@ NEWSREADER_SPACY_MODEL = os.environ.get(
 if NEWSREADER_SPACY_MODEL.strip().lower() in {"", "none"}:
     NEWSREADER_SPACY_MODEL = ""
 
+# "json": every log record one JSON line, and a line for each request.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ValueError(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
+REQUEST_LOG_JSON = LOG_FORMAT == "json"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "newsreader.logs.JSONFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            **({"formatter": "json"} if REQUEST_LOG_JSON else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"newsreader.requests": {"level": "INFO"}},
 }
+if REQUEST_LOG_JSON:
+    MIDDLEWARE.insert(0, "newsreader.logs.request_log")

@@ -10,7 +10,6 @@ Counted in the database, so that every web worker sees the same count.
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 import math
 
 from django import forms
@@ -18,26 +17,11 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 
+from newsreader.http import client_address
 from newsreader.models import SignInFailure
-
-
-def client_address(request: HttpRequest) -> str:
-    """The client's address: the connection's, or behind
-    ``TRUSTED_PROXY_COUNT`` proxies of one's own, the one the outermost of
-    them saw (X-Forwarded-For, of which a client may forge the rest)."""
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-        if len(forwarded) >= proxies:
-            address = forwarded[-proxies].strip()
-            try:
-                return str(ipaddress.ip_address(address))
-            except ValueError:
-                pass
-    return request.META.get("REMOTE_ADDR") or "0.0.0.0"
 
 
 def _window() -> dt.timedelta:

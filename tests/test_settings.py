@@ -1,43 +1,10 @@
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from urllib.parse import quote, urlencode
-
 import pytest
-from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
 from django.urls import reverse
 
-PRODUCTION = {
-    "SECRET_KEY": "a-production-secret-key-that-is-long-and-random-7f3a9c1e5b2d8",
-    "ALLOWED_HOSTS": "news.example",
-}
-
-
-def _this_runs_database_url() -> str:
-    """A URL for the database this test run uses, for manage.py in a subprocess."""
-    db = connection.settings_dict
-    query = urlencode({"host": db["HOST"], "port": db["PORT"]} if db["HOST"] else {})
-    user = quote(db["USER"] or "", safe="")
-    password = quote(db["PASSWORD"] or "", safe="")
-    return f"postgresql://{user}:{password}@/{quote(db['NAME'])}?{query}"
-
-
-def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    # Browser tests set DJANGO_ALLOW_ASYNC_UNSAFE, which production must not.
-    test_only = {"DEBUG", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    clean = {k: v for k, v in os.environ.items() if k not in test_only}
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=settings.BASE_DIR,
-        env={**clean, "DATABASE_URL": _this_runs_database_url(), **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+from tests.processes import PRODUCTION, manage
 
 
 @pytest.mark.django_db
@@ -126,5 +93,33 @@ def test_static_files_are_hashed_and_compressed(tmp_path, settings):
     assert (tmp_path / "django_htmx" / "htmx-2.min.js").exists()
 
 
-def test_connections_are_health_checked():
-    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
+def test_connections_come_from_a_pool_unless_turned_off():
+    script = (
+        "from django.conf import settings; d = settings.DATABASES['default']; "
+        "print('pool' in d['OPTIONS'], d.get('CONN_HEALTH_CHECKS'))"
+    )
+    result = manage("shell", "--no-imports", "-c", script, env=PRODUCTION)
+    assert result.stdout.split() == ["True", "False"], result.stderr
+    unpooled = {**PRODUCTION, "DATABASE_POOL": "false"}
+    result = manage("shell", "--no-imports", "-c", script, env=unpooled)
+    assert result.stdout.split() == ["False", "True"], result.stderr
+
+
+def test_production_without_a_database_url_refuses_to_start():
+    result = manage("check", env={**PRODUCTION, "DATABASE_URL": ""})
+    assert result.returncode != 0
+    assert "DATABASE_URL must be set when DEBUG is off" in result.stderr
+
+
+def test_a_dotenv_file_gives_what_the_environment_does_not(tmp_path):
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("# as make run writes it\nDEBUG=true\nSECRET_KEY=''\n")
+    script = "from django.conf import settings; print(settings.DEBUG)"
+    env = {"ENV_FILE": str(dotenv), "SECRET_KEY": PRODUCTION["SECRET_KEY"]}
+    result = manage("shell", "--no-imports", "-c", script, env=env)
+    assert result.stdout.strip() == "True", result.stderr
+    result = manage("shell", "--no-imports", "-c", script, env={**env, "DEBUG": "0"})
+    assert result.stdout.strip() == "False", result.stderr
+    dotenv.write_text("DEBUG true\n")
+    result = manage("check", env=env)
+    assert "line 1: not NAME=value" in result.stderr
