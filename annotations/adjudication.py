@@ -22,7 +22,7 @@ from django.utils import timezone
 from annotations import editing
 from annotations.agreement import Annotations, MentionItem, QuoteItem, load_annotations
 from annotations.gold import nearest_mention
-from annotations.models import Mention, Review
+from annotations.models import Mention, Review, Span
 from newsreader.models import Article, Entity
 
 BOUNDARIES = "boundaries"
@@ -362,6 +362,7 @@ def adjudicate(*, article: Article, curator, choices: Mapping[str, str]) -> Revi
     gold.status = Review.Status.ADJUDICATED
     gold.submitted_at = timezone.now()
     gold.save()
+    editing.publish(gold.spans.filter(status=Span.Status.ACCEPTED))
     return gold
 
 

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
@@ -66,15 +66,38 @@ def _new_span(review: Review, start: int, end: int, **fields) -> Span:
     )
 
 
-def add_alias_if_new(entity: Entity, surface: str) -> Alias | None:
-    """Record ``surface`` as a name of ``entity`` unless it is one already."""
+def add_alias_if_new(
+    entity: Entity, surface: str, *, reviewer_id: int | None = None
+) -> Alias | None:
+    """Record ``surface`` as a name of ``entity`` unless it is one already:
+    the reviewer's own (see ``Alias.proposed_by``), or public."""
     key = normalize_name(surface)
     if not key or key == normalize_name(entity.name):
         return None
     alias, created = Alias.objects.get_or_create(
-        entity=entity, normalized=key, defaults={"name": surface.strip()}
+        entity=entity,
+        normalized=key,
+        defaults={"name": surface.strip(), "proposed_by_id": reviewer_id},
     )
     return alias if created else None
+
+
+def publish(spans: QuerySet[Span]) -> None:
+    """What curation took in (``spans`` of the gold, or that a curator
+    accepted) becomes public: the entities they link or quote are confirmed,
+    and the words the mentions link them by are public aliases."""
+    mentions = Mention.objects.filter(span__in=spans).select_related("span", "entity")
+    named = Entity.objects.filter(
+        Q(mentions__span__in=spans) | Q(quotes__parts__in=spans)
+    ).exclude(status=Entity.Status.CONFIRMED)
+    for entity in named.distinct():
+        entity.status = Entity.Status.CONFIRMED
+        entity.save()
+    for mention in mentions:
+        if not add_alias_if_new(mention.entity, mention.span.exact):
+            Alias.objects.filter(
+                entity=mention.entity, normalized=normalize_name(mention.span.exact)
+            ).exclude(proposed_by=None).update(proposed_by=None)
 
 
 def create_mention(
@@ -94,7 +117,7 @@ def create_mention(
     # fails the caller's transaction too, so it needs no savepoint of its own.
     with transaction.atomic(savepoint=False):
         span = _new_span(review, start, end, status=status, origin=origin)
-        add_alias_if_new(entity, span.exact)
+        add_alias_if_new(entity, span.exact, reviewer_id=review.reviewer_id)
         return Mention.objects.create(span=span, entity=entity)
 
 
@@ -146,7 +169,9 @@ def change_mention_entity(*, mention: Mention, entity: Entity) -> Mention:
     _open(mention.span.review)
     mention.entity = entity
     mention.save()
-    add_alias_if_new(entity, mention.span.exact)
+    add_alias_if_new(
+        entity, mention.span.exact, reviewer_id=mention.span.review.reviewer_id
+    )
     # Saved one by one, not with update(), so the history (and undo) sees it.
     for quote in Quote.objects.filter(speaker_mention=mention):
         quote.speaker = entity
@@ -259,7 +284,9 @@ def move_span(*, span: Span, start: int, end: int) -> Span:
     span.exact, span.prefix, span.suffix = quote_selector(body, start, end)
     span.save()
     if hasattr(span, "mention"):
-        add_alias_if_new(span.mention.entity, span.exact)
+        add_alias_if_new(
+            span.mention.entity, span.exact, reviewer_id=span.review.reviewer_id
+        )
     return span
 
 
@@ -371,8 +398,8 @@ def set_spans_status(*, spans: Iterable[Span], status: str, user=None) -> int:
     reviewer editing. Orphaned spans are left alone, since their offsets no
     longer fit the text until they are re-attached; so are the machine's
     suggestions when accepting, since with no review they would show on no
-    page (one becomes an annotation by joining a review). Accepting confirms
-    the suggested entities the spans name or quote. Each change goes into
+    page (one becomes an annotation by joining a review). Accepting
+    publishes what the spans name (see ``publish``). Each change goes into
     the history, so a wrong bulk action can be looked up and reverted.
     """
     if status not in CURATED_STATUSES:
@@ -395,14 +422,7 @@ def set_spans_status(*, spans: Iterable[Span], status: str, user=None) -> int:
         default_change_reason=f"curator {status}",
     )
     if status == Span.Status.ACCEPTED and changed:
-        pks = [span.pk for span in changed]
-        named = Entity.objects.filter(
-            Q(mentions__span__in=pks) | Q(quotes__parts__in=pks),
-            status=Entity.Status.SUGGESTED,
-        ).distinct()
-        for entity in named:
-            entity.status = Entity.Status.CONFIRMED
-            entity.save()
+        publish(Span.objects.filter(pk__in=[span.pk for span in changed]))
     return len(changed)
 
 
@@ -421,9 +441,12 @@ def suggestion_quote(span: Span) -> Quote | None:
     return Quote.objects.filter(cue=span).first()
 
 
-def _confirm(entity: Entity | None) -> None:
+def _adopt(entity: Entity | None, review: Review) -> None:
+    """A suggested entity a reviewer accepts becomes their draft: kept when
+    the suggester runs again, and private until curated."""
     if entity is not None and entity.status == Entity.Status.SUGGESTED:
-        entity.status = Entity.Status.CONFIRMED
+        entity.status = Entity.Status.DRAFT
+        entity.proposed_by_id = review.reviewer_id
         entity.save()
 
 
@@ -484,13 +507,13 @@ def accept_suggestion(*, review: Review, span: Span) -> Span:
             cue=(quote.cue.start, quote.cue.end) if quote.cue else None,
             origin=span.origin,
         )
-        _confirm(own.speaker)
+        _adopt(own.speaker, review)
         return own.parts.order_by("start").first()
     entity = span.mention.entity
     mention = create_mention(
         review=review, start=span.start, end=span.end, entity=entity, origin=span.origin
     )
-    _confirm(entity)
+    _adopt(entity, review)
     return mention.span
 
 

@@ -35,7 +35,7 @@ from annotations.merging import (
 )
 from annotations.models import Mention
 from newsreader.admin import EntityAdmin
-from newsreader.models import DistinctPair, Entity, EntityKind
+from newsreader.models import Alias, DistinctPair, Entity, EntityKind
 from newsreader.text import normalize_name
 
 # A merge page lists every selected entity; more is a mistake, not a merge.
@@ -143,7 +143,7 @@ class DifferentForm(forms.Form):
 
 
 class CuratorEntityAdmin(EntityAdmin):
-    actions = ["merge_selected"]
+    actions = ["merge_selected", "confirm_selected"]
     change_list_template = "admin/newsreader/entity/curator_change_list.html"
     change_form_template = "admin/newsreader/entity/curator_change_form.html"
 
@@ -158,6 +158,21 @@ class CuratorEntityAdmin(EntityAdmin):
             )
             return None
         return redirect(merge_url(ids))
+
+    @admin.action(description="Confirm, with their aliases (make them public)")
+    def confirm_selected(
+        self, request: HttpRequest, queryset: QuerySet[Entity]
+    ) -> None:
+        confirmed = 0
+        for entity in queryset.exclude(status=Entity.Status.CONFIRMED):
+            entity.status = Entity.Status.CONFIRMED
+            entity.save()
+            confirmed += 1
+        published = Alias.objects.filter(entity__in=queryset).exclude(proposed_by=None)
+        aliases = published.update(proposed_by=None)
+        self.message_user(
+            request, f"Confirmed {confirmed} entities; published {aliases} aliases."
+        )
 
     def get_urls(self):
         # The site lets only curators in (newsreader.sites.CurationSite).

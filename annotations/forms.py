@@ -49,11 +49,15 @@ class EntityChoiceForm(forms.Form):
             )
         return cleaned
 
-    def chosen_entity(self) -> Entity:
+    def chosen_entity(self, reviewer) -> Entity:
+        """The entity chosen, or a new one: ``reviewer``'s draft."""
         if entity := self.cleaned_data.get("entity"):
             return entity
         return Entity.objects.create_named(
-            name=self.cleaned_data["new_name"], kind=self.cleaned_data["kind"]
+            name=self.cleaned_data["new_name"],
+            kind=self.cleaned_data["kind"],
+            status=Entity.Status.DRAFT,
+            proposed_by=reviewer,
         )
 
 
@@ -110,9 +114,9 @@ class QuoteUpdateForm(EntityChoiceForm):
             )
         return cleaned
 
-    def speaker(self) -> Entity | None:
+    def speaker(self, reviewer) -> Entity | None:
         if self.cleaned_data.get("entity") or self.cleaned_data.get("new_name"):
-            return self.chosen_entity()
+            return self.chosen_entity(reviewer)
         return None
 
 

@@ -25,8 +25,12 @@ def candidates(
     reviewer's page hides other people's work here, so the ranking must not
     hint at it either.
     """
-    entities = Entity.objects.canonical()
-    entities = entities.search(text) if text.strip() else entities.order_by("name")
+    entities = Entity.objects.canonical().visible_to(reviewer)
+    entities = (
+        entities.search(text, user=reviewer)
+        if text.strip()
+        else entities.order_by("name")
+    )
     if kind:
         entities = entities.filter(kind=kind)
     accepted = Q(mentions__span__status=Span.Status.ACCEPTED)

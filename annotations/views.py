@@ -468,7 +468,7 @@ def mention_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     article = _get_article(pk)
     form = _valid(MentionForm(request.POST))
     start, end = form.span(article.body)
-    entity = form.chosen_entity()
+    entity = form.chosen_entity(request.user)
     review = editing.start_review(article=article, reviewer=request.user)
     mention = editing.create_mention(review=review, start=start, end=end, entity=entity)
     context = redraw_context(
@@ -490,7 +490,7 @@ def mention_update(request: HtmxHttpRequest, pk: int, span_pk: int) -> HttpRespo
     span = _get_own_span(request, article, span_pk)
     mention = get_object_or_404(Mention, span=span)
     form = _valid(EntityChoiceForm(request.POST))
-    entity = form.chosen_entity()
+    entity = form.chosen_entity(request.user)
     editing.change_mention_entity(mention=mention, entity=entity)
     return _workspace(
         request,
@@ -531,7 +531,7 @@ def quote_update(request: HtmxHttpRequest, pk: int, quote_pk: int) -> HttpRespon
     editing.update_quote(
         quote=quote,
         type=form.cleaned_data["type"] or None,
-        speaker=form.speaker(),
+        speaker=form.speaker(request.user),
         speaker_mention=form.cleaned_data["speaker_mention"],
         speaker_description=form.cleaned_data["speaker_description"],
     )

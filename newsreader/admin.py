@@ -77,15 +77,18 @@ class AliasInlineFormSet(forms.BaseInlineFormSet):
 class AliasInline(admin.TabularInline):
     model = Alias
     formset = AliasInlineFormSet
-    fields = ["name", "normalized"]
-    readonly_fields = ["normalized"]
+    # "Proposed by": a reviewer's alias, private until confirmed (the
+    # entities' "Confirm" action) or curated into the gold.
+    fields = ["name", "normalized", "proposed_by"]
+    readonly_fields = ["normalized", "proposed_by"]
     extra = 1
 
 
 @admin.register(Entity)
 class EntityAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "status", "wikidata_id", "merged_into"]
-    # "Suggested": speakers the suggester proposed, for a curator to check.
+    # "Suggested": names the suggester proposed; "Draft": a reviewer's new
+    # entity; both private, for a curator to check and confirm.
     list_filter = ["kind", "status", ("merged_into", admin.EmptyFieldListFilter)]
     list_select_related = ["merged_into"]
     search_fields = ["name", "aliases__normalized", "aliases__name"]

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from newsreader.roles import can_curate
 from newsreader.text import normalize_name
 
 SEARCH_CONFIG = "english"
@@ -192,14 +193,24 @@ class EntityQuerySet(models.QuerySet):
     def canonical(self) -> EntityQuerySet:
         return self.filter(merged_into__isnull=True)
 
-    def search(self, text: str) -> EntityQuerySet:
+    def visible_to(self, user) -> EntityQuerySet:
+        """All but other reviewers' drafts; a curator sees every entity."""
+        if can_curate(user):
+            return self
+        others = Q(status=Entity.Status.DRAFT)
+        if user.is_authenticated:
+            others &= ~Q(proposed_by=user)
+        return self.exclude(others)
+
+    def search(self, text: str, *, user=None) -> EntityQuerySet:
         """Entities whose name or an alias contains ``text``, or resembles it.
 
         Accents and case do not matter ("rogachyov" finds Ilya Rogachev by
-        his alias); the closest names come first.
+        his alias); the closest names come first. Aliases count when public,
+        or ``user``'s own.
         """
         key = normalize_name(text)
-        aliases = Alias.objects.filter(entity=models.OuterRef("pk"))
+        aliases = Alias.objects.visible_to(user).filter(entity=models.OuterRef("pk"))
         best_alias = (
             aliases.annotate(
                 score=TrigramWordSimilarity(models.Value(key), "normalized")
@@ -265,10 +276,14 @@ class EntityQuerySet(models.QuerySet):
 
 class Entity(models.Model):
     class Status(models.TextChoices):
+        # Public: on /entities/ and in the suggester's table.
         CONFIRMED = "confirmed"
-        # Proposed by the suggester for a speaker not yet in the table; a
-        # reviewer who accepts a span linked to it confirms it.
+        # Proposed by the suggester for a name not yet in the table.
         SUGGESTED = "suggested"
+        # A reviewer's: made by linking words to a new name, or by accepting
+        # a suggested one. Private to them until a curator confirms it or
+        # adjudication takes a mention of it into the gold.
+        DRAFT = "draft"
 
     kind = models.CharField(max_length=6, choices=EntityKind.choices)
     name = models.CharField(max_length=300)
@@ -300,6 +315,14 @@ class Entity(models.Model):
     )
     status = models.CharField(
         max_length=9, choices=Status.choices, default=Status.CONFIRMED
+    )
+    # Whose draft it is (or was).
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -345,11 +368,35 @@ class Entity(models.Model):
         )
 
 
+class AliasQuerySet(models.QuerySet):
+    def public(self) -> AliasQuerySet:
+        return self.filter(proposed_by__isnull=True)
+
+    def visible_to(self, user) -> AliasQuerySet:
+        """Public aliases, and ``user``'s own; a curator sees every one."""
+        if user is not None and can_curate(user):
+            return self
+        if user is None or not user.is_authenticated:
+            return self.public()
+        return self.filter(Q(proposed_by__isnull=True) | Q(proposed_by=user))
+
+
 class Alias(models.Model):
     entity = models.ForeignKey(Entity, models.CASCADE, related_name="aliases")
     name = models.CharField(max_length=300)
     normalized = models.CharField(max_length=300, editable=False)
+    # The reviewer whose link made it: private to them (shown nowhere else,
+    # not used by the suggester) until curation takes a mention by these
+    # words into the gold. None: public (a curator's, an import's, curated).
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
+    objects = AliasQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -77,7 +77,7 @@ def entity_list(request: HtmxHttpRequest) -> HttpResponse:
     else:
         entities = entities.none()
     entities = entities.prefetch_related(
-        Prefetch("aliases", queryset=Alias.objects.only("entity_id", "name"))
+        Prefetch("aliases", queryset=Alias.objects.public().only("entity_id", "name"))
     ).with_article_counts()
     page = Paginator(entities, 50).get_page(request.GET.get("page"))
     template = "newsreader/entity_list.html"
@@ -88,7 +88,7 @@ def entity_list(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_safe
 def entity_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    entity = get_object_or_404(Entity, slug=slug)
+    entity = get_object_or_404(Entity.objects.visible_to(request.user), slug=slug)
     if entity.merged_into_id:
         target = entity.merged_into
         while target.merged_into_id:
@@ -101,7 +101,11 @@ def entity_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "newsreader/entity_detail.html",
-        {"entity": entity, "aliases": entity.aliases.all(), "page": page},
+        {
+            "entity": entity,
+            "aliases": entity.aliases.visible_to(request.user),
+            "page": page,
+        },
     )
 
 

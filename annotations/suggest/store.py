@@ -91,7 +91,10 @@ def table_names() -> Iterable[tuple[str, GazetteerEntry]]:
         target = entries.get(canonical(pk))
         if target is not None:
             yield name, target
-    for entity_pk, alias in Alias.objects.values_list("entity", "name").iterator(
+    # A reviewer's alias waits for curation: words linked by mistake
+    # ("against", "called") would otherwise be suggested everywhere.
+    public = Alias.objects.public()
+    for entity_pk, alias in public.values_list("entity", "name").iterator(
         chunk_size=5000
     ):
         target = entries.get(canonical(entity_pk))

@@ -164,7 +164,9 @@ def test_a_quote_whose_speaker_was_rejected_is_accepted_without_one(client, user
     assert speaker.status == Entity.Status.SUGGESTED
 
 
-def test_accepting_a_proposed_speaker_confirms_the_entity(client, users, db):
+def test_accepting_a_proposed_speaker_makes_the_entity_the_reviewers_draft(
+    client, users, db
+):
     article = make_article(body="“We will appeal,” said Tomas Lindqvist on Monday.")
     suggest_article(article=article)
     part = Span.objects.get(article=article, quote__isnull=False, review=None)
@@ -173,7 +175,9 @@ def test_accepting_a_proposed_speaker_confirms_the_entity(client, users, db):
     client.force_login(users["reviewer"])
     assert client.post(url("accept", article, part)).status_code == 200
     speaker.refresh_from_db()
-    assert speaker.status == Entity.Status.CONFIRMED
+    # Kept when the suggester runs again; public once curated.
+    assert speaker.status == Entity.Status.DRAFT
+    assert speaker.proposed_by == users["reviewer"]
 
 
 def test_rejecting_hides_the_suggestion_for_this_reviewer_only(
