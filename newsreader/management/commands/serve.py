@@ -69,11 +69,9 @@ class Command(BaseCommand):
             del commands["db_worker" if only == "web" else "gunicorn"]
         names = list(commands)
         children = [
-            subprocess.Popen(
-                command,
-                cwd=settings.BASE_DIR,
-                env={**os.environ, "DJANGO_SETTINGS_MODULE": "newsreader.settings"},
-            )
+            # manage.py put the settings module (--settings too) in the
+            # environment the children inherit.
+            subprocess.Popen(command, cwd=settings.BASE_DIR)
             for command in commands.values()
         ]
         stopping = False
