@@ -98,4 +98,4 @@ def test_a_form_not_in_utf8_is_a_400_even_with_a_csrf_token(charset):
         content_type=f"application/x-www-form-urlencoded; charset={charset}",
     )
     assert response.status_code == 400
-    assert "UTF-8" in response.text
+    assert "UTF-8" in response.text and "Reload the page" in response.text
