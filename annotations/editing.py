@@ -7,6 +7,7 @@ saves a span. Permission checks are the caller's (the views').
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections.abc import Iterable
 
@@ -192,9 +193,12 @@ def create_quote(
     status: str = "accepted",
     origin: str = Span.Origin.HUMAN,
 ) -> Quote:
-    parts = list(parts)
+    parts = sorted(parts)
     if not parts:
         raise ValueError("A quote needs at least one part.")
+    for (_, end), (start, _) in itertools.pairwise(parts):
+        if start < end:
+            raise SpanError("A quote's parts cannot overlap each other.")
     _open(review)
     if status == Span.Status.ACCEPTED:
         same = Q()

@@ -28,7 +28,7 @@ from annotations.export import web_annotations
 from annotations.gold import GoldError, load_gold
 from annotations.models import Quote, Review, Span
 from annotations.spans import SpanError
-from newsreader.models import Article, Entity
+from newsreader.models import Alias, Article, Entity
 from newsreader.roles import REVIEWER
 from newsreader.text import canonical_body
 
@@ -50,7 +50,11 @@ def _accepted(queryset: QuerySet) -> QuerySet:
     return queryset.filter(status=Span.Status.ACCEPTED).order_by("start", "end")
 
 
-def _with_annotations(reviews: QuerySet[Review]) -> QuerySet[Review]:
+# Exports name entities by their public aliases: a reviewer's are theirs.
+_PUBLIC_ALIASES = Alias.objects.public()
+
+
+def with_annotations(reviews: QuerySet[Review]) -> QuerySet[Review]:
     """Reviews with everything an export reads, in a fixed number of queries."""
     return (
         reviews.select_related("article__source", "reviewer")
@@ -59,7 +63,9 @@ def _with_annotations(reviews: QuerySet[Review]) -> QuerySet[Review]:
                 "spans",
                 queryset=_accepted(Span.objects.filter(mention__isnull=False))
                 .select_related("mention__entity")
-                .prefetch_related("mention__entity__aliases"),
+                .prefetch_related(
+                    Prefetch("mention__entity__aliases", queryset=_PUBLIC_ALIASES)
+                ),
                 to_attr="mention_spans",
             ),
             Prefetch(
@@ -67,7 +73,7 @@ def _with_annotations(reviews: QuerySet[Review]) -> QuerySet[Review]:
                 queryset=Quote.objects.select_related("speaker", "cue")
                 .prefetch_related(
                     Prefetch("parts", queryset=_accepted(Span.objects)),
-                    "speaker__aliases",
+                    Prefetch("speaker__aliases", queryset=_PUBLIC_ALIASES),
                 )
                 .order_by("pk"),
             ),
@@ -151,7 +157,7 @@ def _entity_item(entity: Entity) -> dict:
 
 def export_jsonl(reviews: QuerySet[Review]) -> Iterator[str]:
     """Each review as one line of JSON, newline included."""
-    for review in _with_annotations(reviews).iterator(chunk_size=CHUNK):
+    for review in with_annotations(reviews).iterator(chunk_size=CHUNK):
         yield json.dumps(review_record(review), ensure_ascii=False) + "\n"
 
 
@@ -189,7 +195,7 @@ def export_quotes_csv(reviews: QuerySet[Review]) -> Iterator[str]:
         return buffer.getvalue()
 
     yield row(QUOTES_CSV_HEADER)
-    for review in _with_annotations(reviews).iterator(chunk_size=CHUNK):
+    for review in with_annotations(reviews).iterator(chunk_size=CHUNK):
         article = review.article
         for item in _quote_items(review_record(review)):
             yield row(

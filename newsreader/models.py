@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
@@ -502,3 +503,36 @@ class SignInFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} from {self.address}"
+
+
+class ApiToken(models.Model):
+    """A user's key for the JSON API (``Authorization: Bearer <key>``).
+
+    Only the key's SHA-256 is kept: the key is shown once, when made, and a
+    leaked database row does not let anyone in.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_token"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"API token of {self.user}"
+
+    @staticmethod
+    def digest_of(key: str) -> str:
+        return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+    @classmethod
+    def issue(cls, user) -> str:
+        """A new key for ``user``, replacing any they had; returns the key."""
+        key = secrets.token_urlsafe(32)
+        cls.objects.filter(user=user).delete()
+        cls.objects.create(user=user, digest=cls.digest_of(key))
+        return key

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.postgres",
     "django.contrib.staticfiles",
+    "ninja",  # the API docs' scripts, as static files
     "django_htmx",
     "simple_history",
     "django_tasks_db",

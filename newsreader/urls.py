@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from annotations import views as annotation_views
 from newsreader import views
+from newsreader.api import api
 from newsreader.health import healthz
 from newsreader.signin import SignInView
 
@@ -23,6 +24,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("favicon.ico", views.favicon),
     path("healthz", healthz, name="healthz"),
+    path("account/token/", views.api_token, name="api-token"),
+    path("api/", api.urls),
 ]
 
 handler400 = "newsreader.views.bad_request"

@@ -3,6 +3,7 @@ from __future__ import annotations
 import sys
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError
 from django.db.models import Prefetch
@@ -10,12 +11,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from newsreader.forms import ArticleSearchForm, EntitySearchForm
 from newsreader.http import HtmxHttpRequest
-from newsreader.models import Alias, Article, Entity
+from newsreader.models import Alias, ApiToken, Article, Entity
 from newsreader.roles import can_annotate
 
 
@@ -107,6 +108,16 @@ def entity_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             "page": page,
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def api_token(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's API token: whether they have one, and a button
+    that makes a new one (shown once, on the answer to that POST)."""
+    key = ApiToken.issue(request.user) if request.method == "POST" else ""
+    token = ApiToken.objects.filter(user=request.user).first()
+    return render(request, "newsreader/api_token.html", {"token": token, "key": key})
 
 
 def favicon(request: HtmxHttpRequest) -> HttpResponse:
