@@ -295,19 +295,7 @@ def list_articles(
     if not form.is_valid():
         raise BadRequest(error_text(form))
     articles = Article.objects.select_related("source").defer("search_vector", "body")
-    data = form.cleaned_data
-    if data["source"]:
-        articles = articles.filter(source=data["source"])
-    if data["entity"]:
-        articles = articles.mentioning(data["entity"])
-    start, end = form.date_range()
-    if start:
-        articles = articles.filter(published_at__gte=start)
-    if end:
-        articles = articles.filter(published_at__lte=end)
-    if form.has_words:
-        articles = articles.search(data["q"])
-    return _page(articles, limit, offset)
+    return _page(form.filter(articles), limit, offset)
 
 
 @api.get("/articles/{article_id}", response=ArticleDetail, tags=["articles"])

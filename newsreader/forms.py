@@ -7,7 +7,7 @@ from django import forms
 from django.conf import settings
 from django.core.validators import URLValidator
 
-from newsreader.models import Entity, Source
+from newsreader.models import ArticleQuerySet, Entity, Source
 
 _WORD = re.compile(r"\w")
 
@@ -59,6 +59,23 @@ class ArticleSearchForm(forms.Form):
     def has_words(self) -> bool:
         """Whether the search text has anything Postgres can search for."""
         return bool(_WORD.search(self.cleaned_data.get("q", "")))
+
+    def filter(self, articles: ArticleQuerySet) -> ArticleQuerySet:
+        """``articles`` with the filters, then the search, of a valid form:
+        the search ranks the newest matches of the filtered ones."""
+        data = self.cleaned_data
+        if data["source"]:
+            articles = articles.filter(source=data["source"])
+        if data["entity"]:
+            articles = articles.mentioning(data["entity"])
+        start, end = self.date_range()
+        if start:
+            articles = articles.filter(published_at__gte=start)
+        if end:
+            articles = articles.filter(published_at__lte=end)
+        if self.has_words:
+            articles = articles.search(data["q"])
+        return articles
 
     def date_range(self) -> tuple[dt.datetime | None, dt.datetime | None]:
         """The date filters as an inclusive range of aware datetimes."""

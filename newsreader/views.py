@@ -27,19 +27,10 @@ def article_list(request: HtmxHttpRequest) -> HttpResponse:
     articles = Article.objects.select_related("source").defer("search_vector")
     query = ""
     if form.is_valid():
-        data = form.cleaned_data
-        if data["source"]:
-            articles = articles.filter(source=data["source"])
-        if data["entity"]:
-            articles = articles.mentioning(data["entity"])
-        start, end = form.date_range()
-        if start:
-            articles = articles.filter(published_at__gte=start)
-        if end:
-            articles = articles.filter(published_at__lte=end)
-        if form.has_words:  # after the filters: it ranks their newest matches
-            query = data["q"]
-            articles = articles.search(query).with_headlines(query)
+        articles = form.filter(articles)
+        if form.has_words:
+            query = form.cleaned_data["q"]
+            articles = articles.with_headlines(query)
     else:
         articles = articles.none()
     if annotator := can_annotate(request.user):
