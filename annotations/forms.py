@@ -35,6 +35,12 @@ class EntityChoiceForm(forms.Form):
     new_name = forms.CharField(required=False, max_length=300)
     kind = forms.ChoiceField(choices=EntityKind.choices, required=False)
 
+    def __init__(self, *args, reviewer, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.reviewer = reviewer
+        # Not another reviewer's draft, even by its number.
+        self.fields["entity"].queryset = Entity.objects.canonical().visible_to(reviewer)
+
     def clean(self) -> dict:
         cleaned = super().clean()
         if not cleaned.get("entity") and not cleaned.get("new_name", "").strip():
@@ -49,15 +55,15 @@ class EntityChoiceForm(forms.Form):
             )
         return cleaned
 
-    def chosen_entity(self, reviewer) -> Entity:
-        """The entity chosen, or a new one: ``reviewer``'s draft."""
+    def chosen_entity(self) -> Entity:
+        """The entity chosen, or a new one: the reviewer's draft."""
         if entity := self.cleaned_data.get("entity"):
             return entity
         return Entity.objects.create_named(
             name=self.cleaned_data["new_name"],
             kind=self.cleaned_data["kind"],
             status=Entity.Status.DRAFT,
-            proposed_by=reviewer,
+            proposed_by=self.reviewer,
         )
 
 
@@ -114,9 +120,9 @@ class QuoteUpdateForm(EntityChoiceForm):
             )
         return cleaned
 
-    def speaker(self, reviewer) -> Entity | None:
+    def speaker(self) -> Entity | None:
         if self.cleaned_data.get("entity") or self.cleaned_data.get("new_name"):
-            return self.chosen_entity(reviewer)
+            return self.chosen_entity()
         return None
 
 

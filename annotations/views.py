@@ -466,9 +466,9 @@ def annotations_jsonld(request: HtmxHttpRequest, pk: int) -> JsonResponse:
 @annotator_required
 def mention_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     article = _get_article(pk)
-    form = _valid(MentionForm(request.POST))
+    form = _valid(MentionForm(request.POST, reviewer=request.user))
     start, end = form.span(article.body)
-    entity = form.chosen_entity(request.user)
+    entity = form.chosen_entity()
     review = editing.start_review(article=article, reviewer=request.user)
     mention = editing.create_mention(review=review, start=start, end=end, entity=entity)
     context = redraw_context(
@@ -489,8 +489,8 @@ def mention_update(request: HtmxHttpRequest, pk: int, span_pk: int) -> HttpRespo
     article = _get_article(pk)
     span = _get_own_span(request, article, span_pk)
     mention = get_object_or_404(Mention, span=span)
-    form = _valid(EntityChoiceForm(request.POST))
-    entity = form.chosen_entity(request.user)
+    form = _valid(EntityChoiceForm(request.POST, reviewer=request.user))
+    entity = form.chosen_entity()
     editing.change_mention_entity(mention=mention, entity=entity)
     return _workspace(
         request,
@@ -525,13 +525,15 @@ def quote_update(request: HtmxHttpRequest, pk: int, quote_pk: int) -> HttpRespon
     quote = _get_own_quote(request, article, quote_pk)
     form = _valid(
         QuoteUpdateForm(
-            request.POST, mentions=Mention.objects.filter(span__review=quote.review)
+            request.POST,
+            mentions=Mention.objects.filter(span__review=quote.review),
+            reviewer=request.user,
         )
     )
     editing.update_quote(
         quote=quote,
         type=form.cleaned_data["type"] or None,
-        speaker=form.speaker(request.user),
+        speaker=form.speaker(),
         speaker_mention=form.cleaned_data["speaker_mention"],
         speaker_description=form.cleaned_data["speaker_description"],
     )

@@ -139,3 +139,23 @@ def test_the_curators_confirm_action_publishes_an_entity_and_its_aliases(client,
     draft.refresh_from_db()
     assert draft.status == Entity.Status.CONFIRMED
     assert Alias.objects.public().get().name == "Lindqvist"
+
+
+def test_another_reviewers_draft_cannot_be_linked_even_by_its_number(
+    client, users, article
+):
+    draft = Entity.objects.create_named(
+        name="Tomas Lindqvist",
+        kind="PERSON",
+        status=Entity.Status.DRAFT,
+        proposed_by=users["reviewer"],
+    )
+    client.force_login(users["reviewer2"])
+    response = client.post(
+        url("mention-create", article),
+        {**selection(article.body, "Tomas Lindqvist"), "entity": draft.pk},
+    )
+    assert response.status_code == 400
+    assert "does not exist" in response.text
+    client.force_login(users["reviewer"])
+    link(client, article, "Tomas Lindqvist", entity=draft.pk)
