@@ -25,6 +25,7 @@ from annotations.suggest.lexicon import (
 )
 from annotations.suggest.tokens import Article
 
+RELATIVE_SUBJECTS = frozenset({"who", "which", "that"})
 # Words opening a clause the writer adds after a comma to what was said.
 WRITERS_ADDITIONS = frozenset({"though", "although", "while", "whereas"})
 SUBJECTS = frozenset({"nsubj", "nsubj:pass", "nsubjpass", "csubj"})
@@ -55,6 +56,9 @@ class Clause:
     # Whether the subject is the verb's own or that of the verb a
     # participle hangs on ("Okafor said, adding, …").
     inherited: bool = False
+    # For a relative pronoun subject, the token of the noun it stands for:
+    # "Thomas Perez, who said he expects …".
+    relative_to: int | None = None
 
     @property
     def of_speech(self) -> bool:
@@ -112,6 +116,7 @@ def reporting_clauses(article: Article) -> dict[int, Clause]:
             (subject.pos_ or subject.tag_) if subject is not None else "",
             said=_span(article, said) if said is not None else reported,
             inherited=subject is not None and not _has_own_subject(token),
+            relative_to=_relative_to(article, token, subject),
         )
     return found
 
@@ -264,6 +269,18 @@ def _subject(article: Article, verb: Token) -> Token | None:
             return subjects[0] if subjects else None
         verb = verb.head
     return None
+
+
+def _relative_to(article: Article, verb: Token, subject: Token | None) -> int | None:
+    """The article token of the noun a relative clause's "who" (or "which",
+    "that") subject stands for: the noun the clause hangs on."""
+    if (
+        subject is None
+        or subject.lower_ not in RELATIVE_SUBJECTS
+        or verb.dep_ not in {"acl:relcl", "relcl"}
+    ):
+        return None
+    return article.aligned(verb.head.i)
 
 
 def _has_own_subject(verb: Token) -> bool:

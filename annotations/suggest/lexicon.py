@@ -267,7 +267,9 @@ AFTER_SAYING = PREPOSITIONS | _words(
 # Capitalised at the start of a sentence, before a name.
 LEADING_WORDS = _words(
     "on in at by for with from and but as after before when while if since "
-    "until despite meanwhile however"
+    "until despite meanwhile however still yet instead also separately "
+    "similarly likewise nevertheless nonetheless moreover indeed thus "
+    "therefore later earlier again now"
 )
 
 

@@ -20,6 +20,7 @@ from annotations.suggest.lexicon import (
     COORDINATORS,
     DETERMINERS,
     INDIRECT_CUES,
+    LEADING_WORDS,
     NAME_PARTICLES,
     OBJECT_CUES,
     ORGANISATION_WORDS,
@@ -496,6 +497,14 @@ def _before_apposition(
                 break
             last = i - 1
         i -= 1
+    # "Still, Tad Devine, a senior adviser, said": the clause starts after.
+    if (
+        starts_clause
+        and len(stretches) > 1
+        and stretches[-1][0] == stretches[-1][1]
+        and doc[stretches[-1][0]].lower_ in LEADING_WORDS
+    ):
+        stretches.pop()
     for k, (first, last) in enumerate(stretches):
         if doc[first].lower_ in PRONOUNS:
             # "She defended the plan, adding": the cue goes on her clause.
@@ -663,6 +672,8 @@ def speaker_of_subject(
         return Speaker.of(mention) if mention.kind != PLACE else None
     if lower in PRONOUNS:
         return resolve_pronoun(article, lower, article.starts[head])
+    if clause.relative_to is not None:
+        return _relative_antecedent(article, clause.relative_to, head, window)
     first, last = clause.subject_span
     if doc[first].lower_ in SUBJECT_NEVER_OPENS:
         # The parser's mistake: "As for the pundits who ..., Bolton said".
@@ -696,6 +707,28 @@ def speaker_of_subject(
 _NOT_SOURCES = frozenset({"PRON", "DET", "PRP", "WP", "WDT", "DT", "EX"})
 # Where the group of "most of the candidates" ends: a clause or an aside.
 _GROUP_ENDS = frozenset({",", "(", "who", "which", "that", "—", "--"})
+
+
+def _relative_antecedent(
+    article: Article, noun: int, pronoun: int, window: set[int]
+) -> Speaker | None:
+    """Who "who" in "Thomas Perez, who said" is: the person or organisation
+    named at ``noun``, the token the relative clause hangs on; the words
+    taken are the pronoun's, as for "he"."""
+    words = (article.starts[pronoun], article.ends[pronoun])
+    mention = article.mention_over(noun) or _named_in_apposition(article, noun)
+    if mention is not None:
+        if mention.kind == PLACE:
+            return None
+        return Speaker.of(mention, "pronoun", words)
+    if is_name_token(article.doc[noun].text):
+        # The parse heads a name at its first word: "Thomas" of "Thomas Perez".
+        first, _ = name_run_left(article, noun, window)
+        _, last = name_run_right(article, noun, window)
+        named = new_name(article, first, last)
+        if named is not None and named.mention is not None:
+            return Speaker.of(named.mention, "pronoun", words)
+    return None
 
 
 def _described(
@@ -754,6 +787,11 @@ def parsed_reported_speech(
         sentence_first, sentence_last = article.sentence_bounds(verb)
         window = set(range(sentence_first, sentence_last))
         speaker = speaker_of_subject(article, clause, window)
+        if speaker is None and clause.subject is None:
+            # The parser found no subject ("Jolly said" with "Jolly" an
+            # adverb): the words by the verb, as for a quotation's cue.
+            cue = Cue(verb, clause.cue[1], doc[verb].lower_)
+            speaker = _speaker_for(article, cue, window, clauses)
         if speaker is not None and speaker.mention is not None:
             article.add_speaker(article.starts[verb], speaker.mention)
         found.append(

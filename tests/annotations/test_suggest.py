@@ -1065,7 +1065,7 @@ def test_the_shipped_model_finds_people_organisations_and_places(settings):
 # rules are tested apart from any model's accuracy.
 
 
-VERB_RELATIONS = {"ROOT", "ccomp", "advcl", "conj", "xcomp"}
+VERB_RELATIONS = {"ROOT", "ccomp", "advcl", "conj", "xcomp", "acl:relcl"}
 
 
 def parsed(text: str, arcs: list[tuple[int, str]], *, gazetteer=GAZETTEER, ents=None):
@@ -1234,6 +1234,33 @@ def test_reported_speech_runs_from_its_that_to_before_the_writer_s_aside():
         ["that taxes rose"],
         ["that wages fell"],
     ]
+
+
+def test_without_a_parse_subject_the_words_by_the_verb_speak():
+    # The parser took "Jolly" for an adverb.
+    text = "Jolly said he would be careful."
+    arcs = [(1, "advmod"), (1, "ROOT"), (5, "nsubj"), (5, "aux"), (5, "cop")]
+    arcs += [(1, "ccomp"), (1, "punct")]
+    found = parsed(text, arcs, gazetteer=Gazetteer([]))
+    assert [(q.type, q.speaker_name) for q in found.quotes] == [("indirect", "Jolly")]
+    # Past an apposition, and not the adverb opening the sentence.
+    text = "Still, Tad Devine, a senior adviser, said that taxes rose."
+    arcs = [(9, "advmod"), (9, "punct"), (9, "obl"), (2, "flat"), (7, "punct")]
+    arcs += [(7, "det"), (7, "amod"), (2, "appos"), (9, "punct"), (9, "ROOT")]
+    arcs += [(12, "mark"), (12, "nsubj"), (9, "ccomp"), (9, "punct")]
+    found = parsed(text, arcs, gazetteer=Gazetteer([]))
+    assert [q.speaker_name for q in found.quotes] == ["Tad Devine"]
+
+
+def test_who_in_a_relative_clause_is_the_noun_the_clause_hangs_on():
+    text = "Talks ended with Thomas Perez, who said he expects a deal."
+    arcs = [(1, "nsubj"), (1, "ROOT"), (3, "case"), (1, "obl"), (3, "flat")]
+    arcs += [(7, "punct"), (7, "nsubj"), (3, "acl:relcl"), (9, "nsubj")]
+    arcs += [(7, "ccomp"), (11, "det"), (9, "obj"), (1, "punct")]
+    [quote] = parsed(text, arcs, gazetteer=Gazetteer([])).quotes
+    assert [text[s:e] for s, e in quote.parts] == ["he expects a deal"]
+    assert quote.speaker_name == "Thomas Perez"
+    assert text[slice(*quote.speaker_words)] == "who"
 
 
 def test_of_two_subjects_the_one_next_to_the_verb_speaks():
