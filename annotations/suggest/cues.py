@@ -275,8 +275,13 @@ def cues_from_clauses(
         if verb not in known
         and not article.quoted[verb]
         and not article.taken[verb]
-        and clause.of_speech
         and clause.complement is not None
+        # Any verb after the quotation it reports, with a subject: “…,”
+        # Toomey fumed; before one, only a verb of speech (called it “…”).
+        and (
+            clause.of_speech
+            or (clause.subject is not None and clause.complement[1] < verb)
+        )
         and any(article.quoted[clause.complement[0] : clause.complement[1] + 1])
     ]
     return sorted([*cues, *added], key=lambda cue: cue.first)

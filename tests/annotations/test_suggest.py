@@ -1263,6 +1263,22 @@ def test_who_in_a_relative_clause_is_the_noun_the_clause_hangs_on():
     assert text[slice(*quote.speaker_words)] == "who"
 
 
+def test_any_verb_after_the_quotation_it_reports_is_its_cue():
+    # "fumed" is on no list; the parse shows the quotation is what it reports.
+    text = "“We will not back down,” Okafor fumed on Tuesday."
+    arcs = [(4, "punct"), (4, "nsubj"), (4, "aux"), (4, "advmod"), (9, "ccomp")]
+    arcs += [(4, "compound:prt"), (4, "punct"), (4, "punct"), (9, "nsubj")]
+    arcs += [(9, "ROOT"), (11, "case"), (9, "obl"), (9, "punct")]
+    [quote] = parsed(text, arcs).quotes
+    assert (quote.speaker_name, text[slice(*quote.cue)]) == ("Jane Okafor", "fumed")
+    # Before the quotation, only a verb of speech is its cue.
+    text = "Okafor fumed “that nobody listens to us at all.”"
+    arcs = [(1, "nsubj"), (1, "ROOT"), (5, "punct"), (5, "mark"), (5, "nsubj")]
+    arcs += [(1, "ccomp"), (7, "case"), (5, "obl"), (9, "case"), (5, "obl")]
+    arcs += [(5, "punct"), (5, "punct")]
+    assert parsed(text, arcs).quotes == []
+
+
 def test_of_two_subjects_the_one_next_to_the_verb_speaks():
     text = "Growing sharper as he spoke, Trump continued: “We won.”"
     arcs = [(1, "amod"), (7, "nsubj"), (4, "mark"), (4, "nsubj"), (7, "advcl")]
