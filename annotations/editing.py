@@ -314,6 +314,7 @@ def delete_span(*, span: Span) -> str:
             quote.speaker_mention = None
             _mark(quote, token).save()
         doomed.append(span.mention)
+        doomed.extend(_unused_private_aliases(span))
     if hasattr(span, "cue_of"):
         quote = span.cue_of
         quote.cue = None
@@ -322,6 +323,29 @@ def delete_span(*, span: Span) -> str:
     for row in doomed:
         _mark(row, token).delete()
     return token
+
+
+def _unused_private_aliases(span: Span) -> list[Alias]:
+    """The reviewer's own aliases for the words of the mention ``span``
+    that no other mention of theirs uses: they go with it, so that words
+    linked by mistake do not stay in the reviewer's picker."""
+    mention = span.mention
+    key = normalize_name(span.exact)
+    reviewer = span.review.reviewer_id
+    others = Span.objects.filter(
+        mention__entity=mention.entity,
+        review__reviewer=reviewer,
+        status=Span.Status.ACCEPTED,
+    ).exclude(pk=span.pk)
+    if any(
+        normalize_name(exact) == key for exact in others.values_list("exact", flat=True)
+    ):
+        return []
+    return list(
+        Alias.objects.filter(
+            entity=mention.entity, normalized=key, proposed_by_id=reviewer
+        )
+    )
 
 
 @transaction.atomic
@@ -351,7 +375,7 @@ def undo(*, token: str, user, article: Article | None = None) -> int:
     if Span.history.filter(history_change_reason=f"undo {token}").exists():
         return 0
     rows = []
-    for model in (Quote, Span, Mention):
+    for model in (Quote, Span, Mention, Alias):
         records = model.history.filter(
             history_change_reason=f"delete {token}", history_user=user
         ).order_by("history_id")
@@ -361,7 +385,7 @@ def undo(*, token: str, user, article: Article | None = None) -> int:
                 (record if record.history_type == "-" else record.prev_record).instance
             )
     # A mention's span is in the list, so quotes and spans cover every review.
-    owned = [row for row in rows if not isinstance(row, Mention)]
+    owned = [row for row in rows if isinstance(row, Quote | Span)]
     if article is not None and any(row.article_id != article.pk for row in owned):
         return 0
     reviews = Review.objects.select_for_update().filter(

@@ -336,8 +336,8 @@ def test_deleting_a_speaker_mention_and_undoing_puts_the_quote_speaker_back(
     assert not Mention.objects.filter(pk=speaker).exists()
     assert (quote.speaker, quote.speaker_mention) == (abadi, None)
 
-    # The quote as it was, the span and the mention.
-    assert editing.undo(token=token, user=users["reviewer"]) == 3
+    # The quote as it was, the span, the mention and the alias "Abadi" it made.
+    assert editing.undo(token=token, user=users["reviewer"]) == 4
     quote.refresh_from_db()
     assert quote.speaker_mention_id == speaker
     assert rows() == before
@@ -409,6 +409,27 @@ def test_undo_is_recorded_in_the_history_too(users, review, abadi):
     assert deleted.history_change_reason == f"delete {token}"
 
 
+def test_a_private_alias_goes_with_the_last_mention_that_used_it(users, review, abadi):
+    # Words linked by mistake leave nothing in the reviewer's picker.
+    first = mention(review, "Abadi", abadi, nth=1)
+    other = make_article(body="Abadi spoke again.")
+    elsewhere = mention(make_review(other, users["reviewer"]), "Abadi", abadi)
+    alias = Alias.objects.get(entity=abadi)
+    assert alias.proposed_by == users["reviewer"]
+    with acting_as(users["reviewer"]):
+        editing.delete_span(span=first.span)
+        assert Alias.objects.filter(pk=alias.pk).exists()  # still used elsewhere
+        token = editing.delete_span(span=elsewhere.span)
+    assert not Alias.objects.filter(pk=alias.pk).exists()
+    assert editing.undo(token=token, user=users["reviewer"]) == 3
+    assert Alias.objects.get(pk=alias.pk).proposed_by == users["reviewer"]
+    # A public alias stays, whoever's mention goes.
+    Alias.objects.filter(pk=alias.pk).update(proposed_by=None)
+    with acting_as(users["reviewer"]):
+        editing.delete_span(span=Span.objects.get(article=other))
+    assert Alias.objects.filter(pk=alias.pk).exists()
+
+
 def test_only_the_deleting_user_can_undo(users, review, abadi):
     span = mention(review, "Ramadi", abadi).span
     with acting_as(users["reviewer"]):
@@ -416,7 +437,8 @@ def test_only_the_deleting_user_can_undo(users, review, abadi):
     for someone_else in ("reviewer2", "curator"):
         assert editing.undo(token=token, user=users[someone_else]) == 0
     assert not Span.objects.exists()
-    assert editing.undo(token=token, user=users["reviewer"]) == 2
+    # The span, the mention, and the alias "Ramadi" the link had made.
+    assert editing.undo(token=token, user=users["reviewer"]) == 3
     assert Span.objects.get().exact == "Ramadi"
 
 
