@@ -87,18 +87,27 @@ def publish(spans: QuerySet[Span]) -> None:
     """What curation took in (``spans`` of the gold, or that a curator
     accepted) becomes public: the entities they link or quote are confirmed,
     and the words the mentions link them by are public aliases."""
-    mentions = Mention.objects.filter(span__in=spans).select_related("span", "entity")
     named = Entity.objects.filter(
         Q(mentions__span__in=spans) | Q(quotes__parts__in=spans)
     ).exclude(status=Entity.Status.CONFIRMED)
     for entity in named.distinct():
         entity.status = Entity.Status.CONFIRMED
         entity.save()
-    for mention in mentions:
-        if not add_alias_if_new(mention.entity, mention.span.exact):
-            Alias.objects.filter(
-                entity=mention.entity, normalized=normalize_name(mention.span.exact)
-            ).exclude(proposed_by=None).update(proposed_by=None)
+    # Each name once, however many mentions use it.
+    names = {
+        (mention.entity, normalize_name(mention.span.exact)): mention.span.exact
+        for mention in Mention.objects.filter(span__in=spans).select_related(
+            "span", "entity"
+        )
+    }
+    if not names:
+        return
+    private = Q()
+    for entity, key in names:
+        private |= Q(entity=entity, normalized=key)
+    Alias.objects.filter(private).exclude(proposed_by=None).update(proposed_by=None)
+    for (entity, _), surface in names.items():
+        add_alias_if_new(entity, surface)
 
 
 def create_mention(
@@ -388,17 +397,16 @@ def undo(*, token: str, user, article: Article | None = None) -> int:
     owned = [row for row in rows if isinstance(row, Quote | Span)]
     if article is not None and any(row.article_id != article.pk for row in owned):
         return 0
-    reviews = Review.objects.select_for_update().filter(
-        pk__in={row.review_id for row in owned}
-    )
-    for review in reviews.select_related("article"):
+    reviews = Review.objects.select_for_update(of=("self",)).select_related("article")
+    reviews = reviews.in_bulk({row.review_id for row in owned})
+    for review in reviews.values():
         _open(review)
-        # Words linked again since the delete cannot be linked twice.
-        for mention in rows:
-            if isinstance(mention, Mention):
-                span = next(row for row in owned if row.pk == mention.span_id)
-                if span.review_id == review.pk and span.status == Span.Status.ACCEPTED:
-                    _check_room(review, span.start, span.end)
+    # Words linked again since the delete cannot be linked twice.
+    spans = {row.pk: row for row in owned if isinstance(row, Span)}
+    for mention in (row for row in rows if isinstance(row, Mention)):
+        span = spans[mention.span_id]
+        if span.status == Span.Status.ACCEPTED:
+            _check_room(reviews[span.review_id], span.start, span.end)
     for row in rows:
         row._change_reason = f"undo {token}"
         row.save()

@@ -24,6 +24,7 @@ from typing import Annotated, Literal
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import BadRequest
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -300,7 +301,7 @@ def list_articles(
 
 @api.get("/articles/{article_id}", response=ArticleDetail, tags=["articles"])
 def get_article(request: HttpRequest, article_id: int):
-    return get_object_or_404(Article.objects.select_related("source"), pk=article_id)
+    return _article(article_id)
 
 
 @api.post(
@@ -339,17 +340,25 @@ def _entities(request: HttpRequest):
     return entities.filter(status=Entity.Status.CONFIRMED)
 
 
-def _entity_out(entity: Entity, user) -> dict:
+def _with_aliases(entities, user):
+    """``entities`` with the aliases ``user`` may see, in one more query."""
+    shown = Alias.objects.visible_to(user).only("entity_id", "name")
+    return entities.prefetch_related(
+        Prefetch("aliases", queryset=shown, to_attr="shown_aliases")
+    )
+
+
+def _entity_ref(entity: Entity) -> dict:
+    return {"id": entity.pk, "name": entity.name, "kind": entity.kind}
+
+
+def _entity_out(entity: Entity) -> dict:
     return {
-        "id": entity.pk,
-        "name": entity.name,
-        "kind": entity.kind,
+        **_entity_ref(entity),
         "slug": entity.slug,
         "status": entity.status,
         "wikidata_id": entity.wikidata_id,
-        "aliases": [
-            alias.name for alias in Alias.objects.visible_to(user).filter(entity=entity)
-        ],
+        "aliases": [alias.name for alias in entity.shown_aliases],
     }
 
 
@@ -370,15 +379,15 @@ def list_entities(
     entities = (
         entities.search(text, user=request.user) if text else entities.order_by("name")
     )
-    page = _page(entities, limit, offset)
-    page["items"] = [_entity_out(entity, request.user) for entity in page["items"]]
+    page = _page(_with_aliases(entities, request.user), limit, offset)
+    page["items"] = [_entity_out(entity) for entity in page["items"]]
     return page
 
 
 @api.get("/entities/{entity_id}", response=EntityOut, tags=["entities"])
 def get_entity(request: HttpRequest, entity_id: int):
-    entity = get_object_or_404(_entities(request), pk=entity_id)
-    return _entity_out(entity, request.user)
+    entities = _with_aliases(_entities(request), request.user)
+    return _entity_out(get_object_or_404(entities, pk=entity_id))
 
 
 # The signed-in user's review of an article -------------------------------------
@@ -393,26 +402,20 @@ def _span_out(span: Span) -> dict:
 
 
 def _mention_out(mention: Mention) -> dict:
-    entity = mention.entity
     return {
         **_span_out(mention.span),
         "id": mention.span_id,
-        "entity": {"id": entity.pk, "name": entity.name, "kind": entity.kind},
+        "entity": _entity_ref(mention.entity),
     }
 
 
 def _quote_out(quote: Quote) -> dict:
-    speaker = quote.speaker
     return {
         "id": quote.pk,
         "type": quote.type,
-        "parts": [_span_out(part) for part in quote.parts.order_by("start")],
+        "parts": [_span_out(part) for part in quote.parts.all()],
         "cue": _span_out(quote.cue) if quote.cue_id else None,
-        "speaker": (
-            {"id": speaker.pk, "name": speaker.name, "kind": speaker.kind}
-            if speaker
-            else None
-        ),
+        "speaker": _entity_ref(quote.speaker) if quote.speaker_id else None,
         "speaker_description": quote.speaker_description,
     }
 
@@ -505,9 +508,11 @@ def delete_mention(request: HttpRequest, article_id: int, mention_id: int):
 def list_quotes(request: HttpRequest, article_id: int):
     """Your quotes in the article."""
     user = _annotator(request)
-    quotes = Quote.objects.filter(
-        article=_article(article_id), review__reviewer=user
-    ).select_related("speaker", "cue")
+    quotes = (
+        Quote.objects.filter(article=_article(article_id), review__reviewer=user)
+        .select_related("speaker", "cue")
+        .prefetch_related("parts")  # in order: Span's own ordering
+    )
     return [_quote_out(quote) for quote in quotes.order_by("pk")]
 
 

@@ -262,7 +262,6 @@ if NEWSREADER_SPACY_MODEL.strip().lower() in {"", "none"}:
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 if LOG_FORMAT not in {"text", "json"}:
     raise ValueError(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
-REQUEST_LOG_JSON = LOG_FORMAT == "json"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -270,11 +269,11 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            **({"formatter": "json"} if REQUEST_LOG_JSON else {}),
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
         }
     },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"newsreader.requests": {"level": "INFO"}},
 }
-if REQUEST_LOG_JSON:
+if LOG_FORMAT == "json":
     MIDDLEWARE.insert(0, "newsreader.logs.request_log")

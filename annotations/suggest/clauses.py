@@ -20,14 +20,13 @@ from spacy.tokens import Token
 
 from annotations.suggest.lexicon import (
     INTENT_LEMMAS,
+    RELATIVE_SUBJECTS,
     REPORTING_FORMS,
     REPORTING_LEMMAS,
+    WRITERS_ADDITIONS,
 )
 from annotations.suggest.tokens import Article
 
-RELATIVE_SUBJECTS = frozenset({"who", "which", "that"})
-# Words opening a clause the writer adds after a comma to what was said.
-WRITERS_ADDITIONS = frozenset({"though", "although", "while", "whereas"})
 SUBJECTS = frozenset({"nsubj", "nsubj:pass", "nsubjpass", "csubj"})
 COMPLEMENTS = frozenset({"ccomp"})
 # A participle or a second verb of speech takes its subject from the verb

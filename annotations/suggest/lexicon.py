@@ -253,6 +253,11 @@ PREPOSITIONS = _words("of for from at in with by near on inside outside")
 # subject, whatever the parser made of it.
 SUBJECT_NEVER_OPENS = PREPOSITIONS | _words("as about after before despite like")
 RELATIVE_PRONOUNS = _words("who whom whose which")
+# What stands for the noun a relative clause hangs on when it is the
+# clause's subject: "Thomas Perez, who said …".
+RELATIVE_SUBJECTS = _words("who which that")
+# Words opening a clause the writer adds after a comma to what was said.
+WRITERS_ADDITIONS = _words("though although while whereas")
 
 
 # Words that may follow a verb of speech in a sentence that says only who

@@ -58,7 +58,7 @@ class Command(BaseCommand):
             *("gunicorn", "newsreader.wsgi", "--bind", bind),
             *("--workers", str(workers), "--chdir", str(settings.BASE_DIR)),
         ]
-        if not settings.REQUEST_LOG_JSON:
+        if settings.LOG_FORMAT != "json":
             # The app writes its own lines per request when asked for JSON.
             web += ["--access-logfile", "-"]
         commands = {
