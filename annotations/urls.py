@@ -41,7 +41,6 @@ urlpatterns = [
     ),
     path(f"{article}review/submit/", views.review_submit, name="review-submit"),
     path(f"{article}picker/", views.entity_picker, name="entity-picker"),
-    path(f"{article}entities/", views.article_entities, name="article-entities"),
     path(
         f"{article}annotations.jsonld",
         views.annotations_jsonld,

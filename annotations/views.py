@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +16,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect, reswap, trigger_client_event
+from django_htmx.http import HttpResponseClientRedirect, reswap
 
 from annotations import adjudication, agreement, editing, tasks
 from annotations.agreement import MentionItem
@@ -38,10 +38,6 @@ from newsreader.forms import ImportForm
 from newsreader.http import HtmxHttpRequest
 from newsreader.models import Article, Entity, EntityKind, ImportJob
 from newsreader.roles import can_annotate, can_curate
-
-# The event after which the side panel's entity list fetches itself again
-# (its hx-trigger in annotations/article_detail.html names it too).
-ENTITIES_CHANGED = "entities-changed"
 
 
 def annotator_required(view: Callable) -> Callable:
@@ -167,10 +163,15 @@ def _span_rows(spans: QuerySet[Span], *, with_reviewer: bool) -> list[Any]:
 
 
 def _entity_rows(
-    visible: QuerySet[Span], review: Review | None, *, annotator: bool
+    visible: QuerySet[Span],
+    review: Review | None,
+    *,
+    annotator: bool,
+    only: set[int] | None = None,
 ) -> list[tuple[Entity, int, int]]:
     """(entity, mentions, first mention) for the side panel, most mentioned
-    first: the reviewer's own mentions, or for readers the curated ones.
+    first: the reviewer's own mentions, or for readers the curated ones;
+    with ``only``, the rows of those entities.
 
     One query: the entities with their counts, grouped by entity alone.
     """
@@ -191,6 +192,8 @@ def _entity_rows(
         template="(%(expressions)s)[1]",
         output_field=BigIntegerField(),
     )
+    if only is not None:
+        counted &= Q(pk__in=only)
     entities = (
         Entity.objects.filter(counted)
         .annotate(count=Count("mentions"), first=first)
@@ -337,9 +340,7 @@ def workspace_context(
             if selected_mention
             else None
         ),
-        "suggestion_count": len(
-            {row.quote_id or f"m{row.pk}" for row in suggestions if not row.cue_of}
-        ),
+        "suggestion_count": _suggestion_count(suggestions),
         "toast": toast,
         "undo_token": undo_token,
     }
@@ -371,34 +372,102 @@ def _pending_suggestions(article: Article, review: Review | None) -> list[Any]:
     ]
 
 
-def redraw_context(request: HtmxHttpRequest, span: Span, *, toast: str) -> dict:
-    """What changes when a reviewer adds one mention: the paragraphs it
-    touches, the review's status and the toast. Redrawing the whole
-    workspace of a long article took most of a write's time; the side
-    panel's entity list fetches itself afterwards (``article_entities``)."""
-    article, review = span.article, span.review
+def _suggestion_count(suggestions: list[Any]) -> int:
+    """Undecided suggestions: a quote and its cue count once."""
+    return len({row.quote_id or f"m{row.pk}" for row in suggestions if not row.cue_of})
+
+
+def _quote_row(quote: Quote) -> QuoteRow:
+    """One quote of the reviewer's with its parts and cue, for its editor."""
+    row = QuoteRow(quote, mine=True)
+    for span in _span_rows(
+        Span.objects.filter(Q(quote=quote) | Q(cue_of=quote)).order_by("start"),
+        with_reviewer=False,
+    ):
+        if span.cue_of is not None:
+            row.cue = span
+        else:
+            row.parts.append(span)
+    return row
+
+
+def _quote_rows(visible: QuerySet[Span], review: Review | None) -> list[QuoteRow]:
+    """The side panel's quote list: the visible quotes, in reading order."""
+    parts = _span_rows(visible.filter(quote__isnull=False), with_reviewer=False)
+    quote_by_pk = Quote.objects.select_related("speaker").in_bulk(
+        {part.quote_id for part in parts}
+    )
+    rows: dict[int, QuoteRow] = {}
+    for part in parts:
+        quote = quote_by_pk[part.quote_id]
+        mine = review is not None and part.review_id == review.pk
+        rows.setdefault(part.quote_id, QuoteRow(quote, mine=mine)).parts.append(part)
+    return list(rows.values())  # the parts came in reading order
+
+
+def _answer(
+    request: HtmxHttpRequest,
+    article: Article,
+    review: Review,
+    words: list[tuple[int, int]],
+    *,
+    toast: str,
+    entities: Collection[int] = (),
+    quotes: bool = False,
+    editor: Quote | None = None,
+) -> HttpResponse:
+    """A write's answer: what it changed, each piece swapped in out of band
+    by htmx in one response, never the whole workspace.
+
+    Always the paragraphs that ``words`` (code point ranges) touch, the
+    suggestion count, the review's status and the toast; then the side
+    panel's rows of the ``entities`` whose mentions changed (the whole list
+    when one of them is new to it), the quote list when ``quotes``, and the
+    quote ``editor`` opened on a new quote. Recounting every mention of a
+    long article, or drawing its whole text, was most of a write's time.
+    """
     show_others = request.POST.get("others") == "1"
     visible = visible_spans(request, article, annotator=True, others=show_others)
-    within = paragraphs_around(article.body, span.start, span.end)
+    within = paragraphs_around(
+        article.body, min(s for s, _ in words), max(e for _, e in words)
+    )
     spans = _span_rows(
         visible.filter(start__lt=within.end, end__gt=within.start),
         with_reviewer=show_others,
     )
-    # All the pending suggestions, then those here: whether a quote's part
-    # is pending depends on where its first part is, perhaps elsewhere.
+    # All the pending suggestions: the count is theirs, and whether a
+    # quote's part here is pending depends on its first part, perhaps
+    # elsewhere.
+    suggestions = _pending_suggestions(article, review)
     spans += [
-        row
-        for row in _pending_suggestions(article, review)
-        if row.start < within.end and row.end > within.start
+        row for row in suggestions if row.start < within.end and row.end > within.start
     ]
-    entities = _entities(spans, [])
-    drawn, _ = _draw(spans, entities, review, annotator=True)
-    return {
+    entity_rows, entity_list = [], False
+    if entities:
+        entity_rows = _entity_rows(visible, review, annotator=True, only=set(entities))
+        # A row of its own is replaced; a new one needs its place in the list.
+        entity_list = len(entity_rows) < len(entities) or any(
+            count == 1 for _, count, _ in entity_rows
+        )
+        if entity_list:
+            entity_rows = _entity_rows(visible, review, annotator=True)
+    drawn, _ = _draw(spans, _entities(spans, entity_rows), review, annotator=True)
+    context = {
         "article": article,
-        "paragraphs": render_body(article.body, drawn, within=within, oob=True),
+        "annotator": True,
         "review": review,
+        "show_others": show_others,
+        "paragraphs": render_body(article.body, drawn, within=within, oob=True),
+        "suggestion_count": _suggestion_count(suggestions),
+        "entity_rows": entity_rows,
+        "entity_list": entity_list,
+        "quote_rows": _quote_rows(visible, review) if quotes else None,
+        "selected_quote": _quote_row(editor) if editor else None,
+        "quote_types": Quote.Type.choices,
         "toast": toast,
     }
+    response = render(request, "annotations/article_detail.html#redraw", context)
+    return reswap(response, "none")
 
 
 def _speaker(quote: Quote) -> str:
@@ -419,21 +488,6 @@ def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if request.htmx and not request.htmx.boosted:
         template += "#workspace"
     return render(request, template, context)
-
-
-@require_safe
-def article_entities(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """The side panel's entity list alone, as the article page draws it."""
-    article = get_object_or_404(Article.objects.only("pk"), pk=pk)
-    annotator, show_others, review = _annotating(request, article)
-    visible = visible_spans(request, article, annotator=annotator, others=show_others)
-    context = {
-        "article": article,
-        "annotator": annotator,
-        "review": review,
-        "entity_rows": _entity_rows(visible, review, annotator=annotator),
-    }
-    return render(request, "annotations/article_detail.html#entity-list", context)
 
 
 def _int(value: str | None) -> int | None:
@@ -471,16 +525,14 @@ def mention_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     entity = form.chosen_entity()
     review = editing.start_review(article=article, reviewer=request.user)
     mention = editing.create_mention(review=review, start=start, end=end, entity=entity)
-    context = redraw_context(
+    return _answer(
         request,
-        mention.span,
+        article,
+        review,
+        [(start, end)],
         toast=f"“{mention.span.exact}” linked to {entity.name}.",
+        entities={entity.pk},
     )
-    response = render(request, "annotations/article_detail.html#redraw", context)
-    # The side panel's entity list refreshes itself on this event: counting
-    # a long article's mentions again was a quarter of this answer's time.
-    trigger_client_event(response, ENTITIES_CHANGED)
-    return reswap(response, "none")
 
 
 @require_POST
@@ -510,11 +562,14 @@ def quote_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     quote = editing.create_quote(
         review=review, parts=[(start, end)], type=form.cleaned_data["type"] or "direct"
     )
-    return _workspace(
+    return _answer(
         request,
         article,
-        selected_quote=quote.pk,
+        review,
+        [(start, end)],
         toast="Quote marked. Now choose who said it.",
+        quotes=True,
+        editor=quote,
     )
 
 
@@ -630,14 +685,39 @@ def _get_suggestion(article: Article, pk: int) -> Span:
     )
 
 
+def _decided(suggestion: Span) -> tuple[list[tuple[int, int]], set[int]]:
+    """The words a decision on ``suggestion`` redraws (a quote's parts, cue
+    and named speaker), and the entities whose mentions it may add."""
+    quote = editing.suggestion_quote(suggestion)
+    if quote is None:
+        return [(suggestion.start, suggestion.end)], {suggestion.mention.entity_id}
+    said = [*quote.parts.all()]
+    if quote.cue is not None:
+        said.append(quote.cue)
+    entities = set()
+    if quote.speaker_mention is not None:
+        said.append(quote.speaker_mention.span)
+        entities.add(quote.speaker_mention.entity_id)
+    return [(span.start, span.end) for span in said], entities
+
+
 @require_POST
 @annotator_required
 def suggestion_accept(request: HtmxHttpRequest, pk: int, span_pk: int) -> HttpResponse:
     article = _get_article(pk)
     suggestion = _get_suggestion(article, span_pk)
+    words, entities = _decided(suggestion)
     review = editing.start_review(article=article, reviewer=request.user)
     span = editing.accept_suggestion(review=review, span=suggestion)
-    return _workspace(request, article, toast=f"Accepted “{span.exact}”.")
+    return _answer(
+        request,
+        article,
+        review,
+        words,
+        toast=f"Accepted “{span.exact}”.",
+        entities=entities,
+        quotes=span.quote_id is not None,
+    )
 
 
 @require_POST
@@ -645,9 +725,12 @@ def suggestion_accept(request: HtmxHttpRequest, pk: int, span_pk: int) -> HttpRe
 def suggestion_reject(request: HtmxHttpRequest, pk: int, span_pk: int) -> HttpResponse:
     article = _get_article(pk)
     suggestion = _get_suggestion(article, span_pk)
+    words, _ = _decided(suggestion)
     review = editing.start_review(article=article, reviewer=request.user)
     editing.reject_suggestion(review=review, span=suggestion)
-    return _workspace(request, article, toast=f"Rejected “{suggestion.exact}”.")
+    return _answer(
+        request, article, review, words, toast=f"Rejected “{suggestion.exact}”."
+    )
 
 
 @require_safe

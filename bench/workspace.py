@@ -16,7 +16,8 @@ times, as that reviewer:
 1. the server render of ``GET /articles/<id>/`` through Django's test
    client, with its SQL query count (and the count for a 200-span article);
 2. ``POST`` to mention-create, each on a different word, whose answer
-   re-renders the whole workspace, with where the time goes;
+   carries the paragraph and side panel rows it changed, with where the
+   time goes;
 3. in headless Chromium against a live server on the same database, the
    time from navigation start to DOMContentLoaded, to the selection
    script being ready, and to the selection toolbar showing.
@@ -801,8 +802,6 @@ class ServerResult:
     small_render: Timings
     small_queries: int
     create: Timings
-    refresh: Timings
-    create_and_refresh: Timings
     create_queries: int
     create_bytes: int
     render_split: Split
@@ -839,7 +838,6 @@ class MentionPoster:
         self.client = client
         self.body = article.body
         self.url = reverse("annotations:mention-create", args=[article.pk])
-        self.entities_url = reverse("annotations:article-entities", args=[article.pk])
         self.entity_ids = entity_ids
         self.rng = random.Random(seed)
         # Words that are a mention already would be refused (409) as a
@@ -879,13 +877,6 @@ class MentionPoster:
             )
         return response
 
-    def refresh(self) -> Any:
-        """The entity list's own GET, which the POST's answer triggers."""
-        response = self.client.get(self.entities_url, headers={"HX-Request": "true"})
-        if response.status_code != 200:
-            raise RuntimeError(f"GET entity list gave {response.status_code}")
-        return response
-
 
 def bench_server(
     user: User,
@@ -919,15 +910,10 @@ def bench_server(
     poster = MentionPoster(client, article, entity_ids, seed)
     for _ in range(3):
         poster.post()
-    # As in the browser, the answer's event makes the side panel's entity
-    # list fetch itself: timed apart, and with the POST.
+    # The answer carries the side panel's changed rows: one request in all.
     create = Timings("POST mention")
-    refresh = Timings("GET entity list")
-    both = Timings("POST and entity list")
     for _ in range(requests):
         create.run(poster.post)
-        refresh.run(poster.refresh)
-        both.add((create.samples_ms[-1] + refresh.samples_ms[-1]) / 1000)
     create_queries, _ = count_queries(poster.post)
     create_bytes = len(poster.post().content)
 
@@ -964,8 +950,6 @@ def bench_server(
         small_render=small_render,
         small_queries=small_queries,
         create=create,
-        refresh=refresh,
-        create_and_refresh=both,
         create_queries=create_queries,
         create_bytes=create_bytes,
         render_split=render_split,
@@ -1236,15 +1220,6 @@ def report(
         "", "",
     ])  # fmt: skip
     summary.append(["SQL queries, POST", f"{server.create_queries}", "", ""])
-    summary.append([
-        "then the entity list's GET it triggers, p50 / p95 ms",
-        f"{server.refresh.p50:.1f} / {server.refresh.p95:.1f}", "", "",
-    ])  # fmt: skip
-    summary.append([
-        "POST and that GET together, p50 / p95 ms",
-        f"{server.create_and_refresh.p50:.1f} / {server.create_and_refresh.p95:.1f}",
-        "", "",
-    ])  # fmt: skip
     summary.append(
         ["POST response size", f"{server.create_bytes / 1024:,.0f} KiB", "", ""]
     )

@@ -29,6 +29,8 @@
   const articleUrl = () => `/articles/${workspace().dataset.article}/`;
   // A submitted review is closed: the server would refuse any mark (409).
   const editable = () => workspace().dataset.editable === "true";
+  // The quote whose editor is open, if any.
+  const openQuote = () => document.getElementById("editor")?.dataset.quote;
 
   // ---- Jumping to a span from the side panel -----------------------------
 
@@ -359,7 +361,7 @@
 
   document.addEventListener("click", (event) => {
     const action = event.target.closest("[data-action]");
-    const quoteId = workspace().dataset.quote;
+    const quoteId = openQuote();
     if (action) {
       const name = action.dataset.action;
       if (name === "pick-speaker") setSpeakerMode(true);
@@ -421,7 +423,7 @@
   }
 
   function useSelectionFor(what) {
-    const quoteId = workspace().dataset.quote;
+    const quoteId = openQuote();
     if (!quoteId) return;
     if (!selection) {
       showToast(what === "set-cue"
@@ -501,8 +503,8 @@
     if (toolbar.hidden && picker.hidden) showToolbar(); // keys may beat the debounce
     if (!selection || toolbar.hidden) return;
     if (KEYS[key]) { event.preventDefault(); mark(KEYS[key]); }
-    else if (key === "c" && workspace().dataset.quote) { event.preventDefault(); useSelectionFor("set-cue"); }
-    else if (key === "a" && workspace().dataset.quote) { event.preventDefault(); useSelectionFor("add-part"); }
+    else if (key === "c" && openQuote()) { event.preventDefault(); useSelectionFor("set-cue"); }
+    else if (key === "a" && openQuote()) { event.preventDefault(); useSelectionFor("add-part"); }
   });
 
   // ---- Messages -----------------------------------------------------------------
@@ -545,7 +547,7 @@
     }
     if (target?.id === "picker-results") moveChoice(0);
   });
-  // A new mention redraws only its paragraphs, the entity list and the toast.
+  // A write redraws only what it changed, the toast among them.
   document.body.addEventListener("htmx:oobAfterSwap", (event) => {
     if (event.target.id === "toast") armToast();
   });

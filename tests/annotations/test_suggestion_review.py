@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 
 import pytest
@@ -93,6 +94,38 @@ def test_accepting_a_quote_brings_its_speaker_and_cue_and_confirms_a_new_entity(
     assert own.speaker == brandt and own.type == quote.type
     assert [(p.start, p.end) for p in own.parts.all()] == [(part.start, part.end)]
     assert (own.cue.start, own.cue.end) == (quote.cue.start, quote.cue.end)
+
+
+def test_a_decision_answers_with_what_it_changed_in_one_response(
+    client, users, suggested
+):
+    article, _, machine = suggested
+    client.force_login(users["reviewer"])
+    utrecht = machine.get(exact="Utrecht")
+    response = client.post(url("accept", article, utrecht))
+    text = response.text
+    # Not the whole workspace: the paragraph, the count, the side panel's
+    # entity list (a new name in it) and the toast, swapped in out of band.
+    assert response["HX-Reswap"] == "none"
+    assert 'id="workspace"' not in text
+    assert text.lstrip().startswith('<p id="p-0" hx-swap-oob="true">')
+    assert 'id="p-1"' not in text
+    assert 'Suggestions <span class="count">3</span>' in text
+    assert 'id="entity-list" hx-swap-oob="true"' in text
+    assert "Show Utrecht in the text: 1 mention" in text
+    assert "Accepted “Utrecht”." in text
+    # A quote: its paragraph, the quote list with it, and the entity list
+    # with its speaker, whose name ("Brandt") is accepted with it.
+    part = machine.filter(quote__isnull=False).get()
+    text = client.post(url("accept", article, part)).text
+    assert 'id="p-1"' in text and 'id="p-0"' not in text
+    quotes = text[text.index('<section id="quotes"') :]
+    assert "It took us ten years" in quotes
+    assert "Show Lena Brandt in the text: 1 mention" in text
+    assert 'Suggestions <span class="count">1</span>' in text
+    text = client.post(url("reject", article, machine.get(exact="Lena Brandt"))).text
+    assert re.search(r'<section id="suggestions"[^>]* hidden hx-swap-oob="true">', text)
+    assert 'id="entity-list"' not in text and 'id="quotes"' not in text
 
 
 def test_a_described_source_is_suggested_and_accepted_as_written(client, users, db):

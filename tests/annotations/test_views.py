@@ -6,7 +6,6 @@ form-encoded POSTs whose offsets are the browser's UTF-16 positions.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
@@ -390,26 +389,33 @@ def test_mention_create_redraws_only_the_paragraph_it_touches(client, users, sce
     page = client.get(reverse("newsreader:article-detail", args=[scene.article.pk]))
     assert drawn["p-1"] == _paragraphs(page.text)["p-1"]
     assert re.search(r'id="review-status"[^>]*hx-swap-oob="true">In progress', text)
-    # The entity list is not in the answer: the event makes it fetch itself.
-    assert 'id="entity-list"' not in text
-    assert "entities-changed" in json.loads(response["HX-Trigger"])
+    # One answer: no second request for the side panel.
+    assert "HX-Trigger" not in response
 
 
-def test_the_entity_list_alone_counts_the_reviewers_own_mentions(client, users, scene):
-    path = reverse("annotations:article-entities", args=[scene.article.pk])
+def _entity_counts(html: str) -> list[tuple[str, str]]:
+    return re.findall(r'aria-label="Show ([^"]+) in the text: (\d+) mention', html)
+
+
+def test_a_new_mention_answers_with_the_side_panel_rows_it_changed(
+    client, users, scene
+):
     client.force_login(users["reviewer"])
-    make_mention(scene.mentions["reviewer"].span.review, "Abadi", scene.abadi, nth=1)
-    response = client.get(path)
-    assert response.status_code == 200
-    text = response.text.strip()
-    assert text.startswith('<ul class="entities" id="entity-list"')
-    assert re.findall(r'aria-label="Show ([^"]+) in the text: (\d+) mention', text) == [
-        ("Haider al-Abadi", "2")
-    ]
-    # Readers get the curated list: there is none yet.
-    client.force_login(users["reader"])
-    assert "No one has been annotated" in client.get(path).text
-    assert client.get(path.replace(str(scene.article.pk), "999999")).status_code == 404
+    review = scene.mentions["reviewer"].span.review
+    make_mention(review, "Abadi", scene.abadi, nth=1)
+    # A name new to the list: the whole list, in its order, replaces the old.
+    text = redraw(send(client, scene, "mention-create"))
+    assert 'id="entity-list" hx-swap-oob="true"' in text
+    assert _entity_counts(text) == [("Haider al-Abadi", "2"), ("France 24", "1")]
+    # A name already in it: only its row, in place.
+    data = {**selection(scene.article.body, "Prime Minister"), "entity": scene.abadi.pk}
+    text = redraw(client.post(url("mention-create", scene.article), data))
+    assert 'id="entity-list"' not in text
+    assert f'<li id="entity-{scene.abadi.pk}" hx-swap-oob="true">' in text
+    assert _entity_counts(text) == [("Haider al-Abadi", "3")]
+    # The page, drawn whole, agrees.
+    page = client.get(reverse("newsreader:article-detail", args=[scene.article.pk]))
+    assert _entity_counts(page.text) == [("Haider al-Abadi", "3"), ("France 24", "1")]
 
 
 def test_entity_list_jumps_to_the_first_mention_in_reading_order(client, users):
@@ -490,19 +496,23 @@ def test_mention_update_of_a_speaker_mention_changes_the_quotes_speaker(
 
 def test_quote_create_marks_a_quote_of_one_part(client, users, scene):
     client.force_login(users["reviewer"])
-    text = workspace(send(client, scene, "quote-create"))
+    text = redraw(send(client, scene, "quote-create"))
     span = Span.objects.get(exact="the army would retake Ramadi")
     assert span.quote.type == Quote.Type.INDIRECT
     assert span.quote.review.reviewer == users["reviewer"]
     assert list(span.quote.parts.all()) == [span]
-    assert f'data-quote="{span.quote_id}"' in text
+    # Its editor opens, and the quote list has it, both in the one answer.
+    assert f'<div id="editor" data-quote="{span.quote_id}" hx-swap-oob="true">' in text
+    quotes = text[text.index('<section id="quotes"') :]
+    assert re.search(r'Quotes <span class="count">2</span>', quotes)
+    assert "the army would retake Ramadi" in quotes
     assert "Now choose who said it." in text
 
 
 def test_quote_create_without_a_type_is_direct(client, users, scene):
     client.force_login(users["reviewer"])
     data = selection(BODY, "the army would retake Ramadi")
-    workspace(client.post(url("quote-create", scene.article), data))
+    redraw(client.post(url("quote-create", scene.article), data))
     assert Span.objects.get(exact=data["exact"]).quote.type == Quote.Type.DIRECT
 
 
@@ -1004,11 +1014,12 @@ def test_selection_across_two_paragraphs_saves_as_one_span(
 ):
     words = "arrived.\n\n“Not yet,”"
     client.force_login(users["reviewer"])
-    workspace(
+    text = redraw(
         client.post(
             url("quote-create", unicode_article), selection(UNICODE_BODY, words)
         )
     )
+    assert list(_paragraphs(text)) == ["p-0", "p-1"]
     span = Span.objects.get()
     assert (span.start, span.end, span.exact) == (*where(UNICODE_BODY, words), words)
     assert span.quote.parts.count() == 1

@@ -53,11 +53,14 @@ def test_reviewer_marks_a_quote_and_a_mention_and_others_see_them_after_submit(
     expect(page.locator("#picker-options [role=option]").first).to_contain_text(
         "Ilya Rogachev"
     )
+    sent = []
+    page.on("request", lambda request: sent.append(request.method))
     page.keyboard.press("Enter")
     expect(marks(page, "Person: Ilya Rogachev")).to_have_count(1)
-    # The side panel's list fetches itself after the new mention.
+    # The side panel's list came in the same answer: one request in all.
     expect(page.locator("#entity-list")).to_contain_text("Ilya Rogachev")
     expect(page.locator("#entity-list button.count")).to_have_text(["1"])
+    assert sent == ["POST"]
 
     page.reload()
     expect(marks(page, "Person: Ilya Rogachev")).to_have_text("Rogachyov")
