@@ -85,7 +85,10 @@ def _message(text: str, status: int) -> HttpResponse:
 
 
 def _get_article(pk: int) -> Article:
-    return get_object_or_404(Article.objects.select_related("source"), pk=pk)
+    # Not the search vector: as long as the body, and no page reads it.
+    return get_object_or_404(
+        Article.objects.select_related("source").defer("search_vector"), pk=pk
+    )
 
 
 def _get_own_span(request: HtmxHttpRequest, article: Article, pk: int) -> Span:

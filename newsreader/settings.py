@@ -165,6 +165,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = ["newsreader.roles.RolesBackend"]
 LOGIN_URL = "login"
 # Wrong passwords for one username, or from one address, within the window,
 # after which either waits until the oldest of them leaves it.
