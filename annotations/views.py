@@ -11,7 +11,15 @@ from django.contrib.auth.views import redirect_to_login
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.exceptions import BadRequest
 from django.db import transaction
-from django.db.models import BigIntegerField, Count, Func, Q, QuerySet
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    Exists,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+)
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
@@ -151,18 +159,22 @@ def visible_spans(
     return Span.objects.filter(visible, article=article).order_by("start", "-end")
 
 
-def _span_rows(spans: QuerySet[Span], *, with_reviewer: bool) -> list[Any]:
-    """Spans as plain rows: no model instance per span and relation.
+def _span_rows(
+    spans: QuerySet[Span], *, with_reviewer: bool, extra: tuple[str, ...] = ()
+) -> list[Any]:
+    """Spans as plain rows, with the kind and name of the entity a mention
+    links: no model instance per span and relation.
 
     Building Span, Review, User, Mention, Entity and Quote objects for each
-    of 2,000 spans was most of the page's time; the few distinct entities
-    and quotes are fetched once instead (``workspace_context``).
+    of 2,000 spans was most of the page's time; the few distinct quotes are
+    fetched once instead (``_draw``).
     """
     fields = ["pk", "start", "end", "exact", "review_id", "quote_id"]
-    fields += ["mention__entity", "cue_of"]
+    fields += ["mention__entity", "mention__entity__kind", "mention__entity__name"]
+    fields += ["cue_of"]
     if with_reviewer:
         fields.append("review__reviewer__username")
-    return list(spans.values_list(*fields, named=True))
+    return list(spans.values_list(*fields, *extra, named=True))
 
 
 def _entity_rows(
@@ -210,13 +222,12 @@ def _entity_rows(
 
 
 def _draw(
-    spans: list[Any], entities: dict[int, Entity], review: Review | None, *, annotator
+    spans: list[Any], review: Review | None, *, annotator: bool
 ) -> tuple[list[Drawn], dict[int, QuoteRow]]:
     """What each span looks like, and the quotes its parts and cues make."""
     quote_pks = {s.quote_id or s.cue_of for s in spans if s.quote_id or s.cue_of}
     quote_by_pk = Quote.objects.select_related("speaker").in_bulk(quote_pks)
     kinds, types = dict(EntityKind.choices), dict(Quote.Type.choices)
-    mention_label = {pk: f"{kinds[e.kind]}: {e.name}" for pk, e in entities.items()}
     speaker = {pk: _speaker(quote) for pk, quote in quote_by_pk.items()}
 
     drawn, quotes = [], {}
@@ -229,15 +240,15 @@ def _draw(
             whose = ""
         else:
             whose = f" — {span.review__reviewer__username}"
-        if (entity_pk := span.mention__entity) is not None:
+        if (kind := span.mention__entity__kind) is not None:
             drawn.append(
                 Drawn(
                     span.pk,
                     span.start,
                     span.end,
                     "mention",
-                    mention_label[entity_pk] + whose,
-                    css=f"kind-{entities[entity_pk].kind.lower()}",
+                    f"{kinds[kind]}: {span.mention__entity__name}{whose}",
+                    css=f"kind-{kind.lower()}",
                     mine=mine,
                     suggested=suggested,
                 )
@@ -276,16 +287,6 @@ def _draw(
     return drawn, quotes
 
 
-def _entities(spans: list[Any], rows: list[tuple[Entity, int, int]]) -> dict:
-    """The entities the spans mention, by pk: the side panel's rows already
-    hold most of them (all of them for a reviewer's own mentions)."""
-    entities = {entity.pk: entity for entity, _, _ in rows}
-    wanted = {s.mention__entity for s in spans if s.mention__entity is not None}
-    if missing := wanted - entities.keys():
-        entities |= Entity.objects.only("kind", "name", "slug").in_bulk(missing)
-    return entities
-
-
 def _annotating(request: HtmxHttpRequest, article: Article) -> tuple:
     """(annotator?, showing others' work?, the reviewer's review)"""
     annotator = can_annotate(request.user)
@@ -318,8 +319,7 @@ def workspace_context(
         else []
     )
     entity_rows = _entity_rows(visible, review, annotator=annotator)
-    entities = _entities(spans + suggestions, entity_rows)
-    drawn, quotes = _draw(spans + suggestions, entities, review, annotator=annotator)
+    drawn, quotes = _draw(spans + suggestions, review, annotator=annotator)
     quote_rows = sorted(
         (row for row in quotes.values() if row.parts and row.quote.review_id),
         key=lambda row: row.parts[0].start,
@@ -353,25 +353,27 @@ def _pending_suggestions(article: Article, review: Review | None) -> list[Any]:
     """The machine's suggestions this reviewer has not accepted or rejected:
     those where their review has no span of the same words (a quote's first
     part stands for the quote)."""
+    suggested = Span.objects.filter(
+        article=article, review=None, status=Span.Status.SUGGESTED
+    ).order_by("start", "-end")
+    if review is None:
+        return _span_rows(suggested, with_reviewer=False)
+    same_words = review.spans.filter(start=OuterRef("start"), end=OuterRef("end"))
     rows = _span_rows(
-        Span.objects.filter(
-            article=article, review=None, status=Span.Status.SUGGESTED
-        ).order_by("start", "-end"),
+        suggested.annotate(decided=Exists(same_words)),
         with_reviewer=False,
+        extra=("decided",),
     )
-    if review is None or not rows:
-        return rows
-    decided = set(review.spans.values_list("start", "end"))
     first_part = {}
     for row in rows:
         if row.quote_id is not None:
-            first_part.setdefault(row.quote_id, (row.start, row.end))
-    hidden_quotes = {pk for pk, place in first_part.items() if place in decided}
+            first_part.setdefault(row.quote_id, row)
+    hidden_quotes = {pk for pk, first in first_part.items() if first.decided}
     return [
         row
         for row in rows
         if (row.quote_id or row.cue_of) not in hidden_quotes
-        and not (row.mention__entity and (row.start, row.end) in decided)
+        and not (row.mention__entity and row.decided)
     ]
 
 
@@ -424,9 +426,9 @@ def _answer(
 
     Always the paragraphs that ``words`` (code point ranges) touch, the
     suggestion count, the review's status and the toast; then the side
-    panel's rows of the ``entities`` whose mentions changed (the whole list
-    when one of them is new to it), the quote list when ``quotes``, and the
-    quote ``editor`` opened on a new quote. Recounting every mention of a
+    panel's rows of the ``entities`` whose mentions changed (a row new to
+    the list joins its end), the quote list when ``quotes``, and the quote
+    ``editor`` opened on a new quote. Recounting every mention of a
     long article, or drawing its whole text, was most of a write's time.
     """
     show_others = request.POST.get("others") == "1"
@@ -445,16 +447,12 @@ def _answer(
     spans += [
         row for row in suggestions if row.start < within.end and row.end > within.start
     ]
-    entity_rows, entity_list = [], False
-    if entities:
-        entity_rows = _entity_rows(visible, review, annotator=True, only=set(entities))
-        # A row of its own is replaced; a new one needs its place in the list.
-        entity_list = len(entity_rows) < len(entities) or any(
-            count == 1 for _, count, _ in entity_rows
-        )
-        if entity_list:
-            entity_rows = _entity_rows(visible, review, annotator=True)
-    drawn, _ = _draw(spans, _entities(spans, entity_rows), review, annotator=True)
+    entity_rows = (
+        _entity_rows(visible, review, annotator=True, only=set(entities))
+        if entities
+        else []
+    )
+    drawn, _ = _draw(spans, review, annotator=True)
     context = {
         "article": article,
         "annotator": True,
@@ -463,7 +461,6 @@ def _answer(
         "paragraphs": render_body(article.body, drawn, within=within, oob=True),
         "suggestion_count": _suggestion_count(suggestions),
         "entity_rows": entity_rows,
-        "entity_list": entity_list,
         "quote_rows": _quote_rows(visible, review) if quotes else None,
         "selected_quote": _quote_row(editor) if editor else None,
         "quote_types": Quote.Type.choices,

@@ -1,5 +1,6 @@
-"""The app's URLs and one view that does nothing but answer, the floor the
-article page's rate is measured against (bench/api.py)."""
+"""The app's URLs and two views that do nothing but answer: the floors the
+article page (bench/api.py) and a reviewer's write (bench/reviewers.py) are
+measured against."""
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
@@ -12,4 +13,12 @@ def bare(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
-urlpatterns = [path("bench/bare/", bare), *app]
+def signed_in(request: HttpRequest) -> HttpResponse:
+    """What every write pays before its own work: the middleware, the CSRF
+    check, the session and the signed-in user."""
+    if not request.user.is_authenticated:
+        return HttpResponse("sign in", status=403, content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [path("bench/bare/", bare), path("bench/signed-in/", signed_in), *app]

@@ -111,7 +111,7 @@ def test_a_decision_answers_with_what_it_changed_in_one_response(
     assert text.lstrip().startswith('<p id="p-0" hx-swap-oob="true">')
     assert 'id="p-1"' not in text
     assert 'Suggestions <span class="count">3</span>' in text
-    assert 'id="entity-list" hx-swap-oob="true"' in text
+    assert 'hx-swap-oob="beforeend:#entity-list"' in text
     assert "Show Utrecht in the text: 1 mention" in text
     assert "Accepted “Utrecht”." in text
     # A quote: its paragraph, the quote list with it, and the entity list

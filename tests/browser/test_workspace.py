@@ -60,6 +60,7 @@ def test_reviewer_marks_a_quote_and_a_mention_and_others_see_them_after_submit(
     # The side panel's list came in the same answer: one request in all.
     expect(page.locator("#entity-list")).to_contain_text("Ilya Rogachev")
     expect(page.locator("#entity-list button.count")).to_have_text(["1"])
+    expect(page.get_by_text("You have not linked any names")).to_be_hidden()
     assert sent == ["POST"]
 
     page.reload()
