@@ -126,13 +126,24 @@ def main() -> None:
     os.environ["ALLOWED_HOSTS"] = "127.0.0.1,testserver"
     common.fresh_database(args.database_url)
     from django.core.management import call_command
+    from django.db import connections
 
-    call_command("migrate", verbosity=0)
-    print("Writing the articles and their suggestions …", flush=True)
-    articles, entities = make_articles()
-    make_reviewers()
-    split = breakdown(articles[0], entities)
+    try:
+        call_command("migrate", verbosity=0)
+        print("Writing the articles and their suggestions …", flush=True)
+        articles, entities = make_articles()
+        make_reviewers()
+        split = breakdown(articles[0], entities)
+        connections.close_all()  # the server's workers open their own
+        figures = serve(args, articles, entities)
+    finally:
+        connections.close_all()
+        common.drop_database(args.database_url)
+    report(args, figures, split)
 
+
+def serve(args, articles, entities) -> tuple:
+    """Start the server, run the three loads against it, stop it."""
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "manage.py", "serve", "--only", "web", "--settings"]
@@ -153,7 +164,11 @@ def main() -> None:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+    return (load_before, load_after), sequential, eight, twenty
 
+
+def report(args, figures, split) -> None:
+    (load_before, load_after), sequential, eight, twenty = figures
     print(
         f"\nmanage.py serve, {args.workers} gunicorn workers, {os.cpu_count()} cores"
         f" shared with the clients; 1-minute load {load_before:.1f} before, "
