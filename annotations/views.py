@@ -396,6 +396,12 @@ def _quote_row(quote: Quote) -> QuoteRow:
     return row
 
 
+def _quote_words(quote: Quote) -> list[tuple[int, int]]:
+    """Where a quote's parts and cue are."""
+    spans = Span.objects.filter(Q(quote=quote) | Q(cue_of=quote))
+    return list(spans.values_list("start", "end"))
+
+
 def _quote_rows(visible: QuerySet[Span], review: Review | None) -> list[QuoteRow]:
     """The side panel's quote list: the visible quotes, in reading order."""
     parts = _span_rows(visible.filter(quote__isnull=False), with_reviewer=False)
@@ -592,7 +598,16 @@ def quote_update(request: HtmxHttpRequest, pk: int, quote_pk: int) -> HttpRespon
         speaker_mention=form.cleaned_data["speaker_mention"],
         speaker_description=form.cleaned_data["speaker_description"],
     )
-    return _workspace(request, article, selected_quote=quote.pk, toast="Quote saved.")
+    # Its marks say its type and speaker: the paragraphs they are in.
+    return _answer(
+        request,
+        article,
+        quote.review,
+        _quote_words(quote),
+        toast="Quote saved.",
+        quotes=True,
+        editor=quote,
+    )
 
 
 @require_POST
@@ -603,8 +618,14 @@ def quote_part_create(request: HtmxHttpRequest, pk: int, quote_pk: int) -> HttpR
     form = _valid(SelectionForm(request.POST))
     start, end = form.span(article.body)
     editing.add_quote_part(quote=quote, start=start, end=end)
-    return _workspace(
-        request, article, selected_quote=quote.pk, toast="Part added to the quote."
+    return _answer(
+        request,
+        article,
+        quote.review,
+        [(start, end)],
+        toast="Part added to the quote.",
+        quotes=True,
+        editor=quote,
     )
 
 
@@ -615,9 +636,17 @@ def quote_cue(request: HtmxHttpRequest, pk: int, quote_pk: int) -> HttpResponse:
     quote = _get_own_quote(request, article, quote_pk)
     form = _valid(SelectionForm(request.POST))
     start, end = form.span(article.body)
+    words = [(start, end)]
+    if quote.cue is not None:  # the old cue goes
+        words.append((quote.cue.start, quote.cue.end))
     cue = editing.set_quote_cue(quote=quote, start=start, end=end)
-    return _workspace(
-        request, article, selected_quote=quote.pk, toast=f"Cue set: “{cue.exact}”."
+    return _answer(
+        request,
+        article,
+        quote.review,
+        words,
+        toast=f"Cue set: “{cue.exact}”.",
+        editor=quote,
     )
 
 

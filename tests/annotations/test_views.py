@@ -522,7 +522,7 @@ def test_quote_create_without_a_type_is_direct(client, users, scene):
 
 def test_quote_update_changes_the_type(client, users, scene):
     client.force_login(users["reviewer"])
-    workspace(send(client, scene, "quote-update"))
+    redraw(send(client, scene, "quote-update"))
     quote = scene.quotes["reviewer"]
     quote.refresh_from_db()
     assert quote.type == Quote.Type.PARTIAL
@@ -535,7 +535,7 @@ def test_quote_update_sets_the_speaker_from_a_mention(client, users, scene):
         url("quote-update", scene.article, quote.pk),
         {"speaker_mention": mention.pk},
     )
-    workspace(response)
+    redraw(response)
     quote.refresh_from_db()
     assert (quote.speaker, quote.speaker_mention) == (scene.abadi, mention)
 
@@ -563,9 +563,14 @@ def test_quote_update_sets_the_speaker_from_an_entity(client, users, scene):
     response = client.post(
         url("quote-update", scene.article, quote.pk), {"entity": scene.maliki.pk}
     )
-    workspace(response)
+    text = redraw(response)
     quote.refresh_from_db()
     assert (quote.speaker, quote.speaker_mention) == (scene.maliki, None)
+    # Its marks, the quote list and its editor say so in the same answer.
+    assert 'data-label="Direct quote by Nouri al-Maliki" title=' in text
+    quotes = text[text.index('<section id="quotes"') :]
+    assert "Nouri al-Maliki</strong> — Not yet," in quotes
+    assert f'<div id="editor" data-quote="{quote.pk}" hx-swap-oob="true">' in text
 
 
 def test_quote_update_describes_a_source_and_an_entity_replaces_it(
@@ -574,12 +579,12 @@ def test_quote_update_describes_a_source_and_an_entity_replaces_it(
     client.force_login(users["reviewer"])
     quote = scene.quotes["reviewer"]
     address = url("quote-update", scene.article, quote.pk)
-    text = workspace(client.post(address, {"speaker_description": " officials "}))
+    text = redraw(client.post(address, {"speaker_description": " officials "}))
     quote.refresh_from_db()
     assert (quote.speaker, quote.speaker_mention) == (None, None)
     assert quote.speaker_description == "officials"
     assert 'officials <span class="muted">(a source described, no entity)' in text
-    workspace(client.post(address, {"entity": scene.maliki.pk}))
+    redraw(client.post(address, {"entity": scene.maliki.pk}))
     quote.refresh_from_db()
     assert (quote.speaker, quote.speaker_description) == (scene.maliki, "")
     response = client.post(address, {"speaker_description": "x" * 201})
@@ -595,14 +600,14 @@ def test_quote_update_can_name_a_new_speaker(client, users, scene):
         url("quote-update", scene.article, quote.pk),
         {"new_name": "Ali al-Sistani", "kind": "PERSON"},
     )
-    workspace(response)
+    redraw(response)
     quote.refresh_from_db()
     assert quote.speaker.name == "Ali al-Sistani"
 
 
 def test_quote_part_create_adds_a_second_part(client, users, scene):
     client.force_login(users["reviewer"])
-    text = workspace(send(client, scene, "quote-part-create"))
+    text = redraw(send(client, scene, "quote-part-create"))
     quote = scene.quotes["reviewer"]
     assert [part.exact for part in quote.parts.order_by("start")] == [
         "Not yet,",
@@ -615,12 +620,15 @@ def test_quote_cue_replaces_the_cue(client, users, scene):
     client.force_login(users["reviewer"])
     quote = scene.quotes["reviewer"]
     old_cue = quote.cue
-    text = workspace(send(client, scene, "quote-cue"))
+    text = redraw(send(client, scene, "quote-cue"))
     quote.refresh_from_db()
     assert quote.cue.exact == "adding"
     assert (quote.cue.start, quote.cue.end) == where(BODY, "adding")
     assert not Span.objects.filter(pk=old_cue.pk).exists()
     assert "Cue set: “adding”." in text
+    # The paragraph is drawn without the old cue.
+    assert f'data-span="{quote.cue.pk}"' in text
+    assert f'data-span="{old_cue.pk}"' not in text
 
 
 def test_quote_delete_removes_the_quote_its_parts_and_cue(client, users, scene):
