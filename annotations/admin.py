@@ -230,7 +230,7 @@ def _attachment(response, filename: str):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(SimpleHistoryAdmin):
     list_display = [
         "article_title",
         "reviewer_name",
@@ -249,7 +249,7 @@ class ReviewAdmin(admin.ModelAdmin):
     search_help_text = "Searches article titles and reviewers' names."
     raw_id_fields = ["article"]
     show_facets = admin.ShowFacets.NEVER
-    actions = ["download_jsonl", "download_jsonld", "download_quotes_csv"]
+    actions = ["reopen", "download_jsonl", "download_jsonld", "download_quotes_csv"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Review]:
         def count(model, **filters) -> Coalesce:
@@ -292,6 +292,22 @@ class ReviewAdmin(admin.ModelAdmin):
     @admin.display(description="")
     def open_on_page(self, review: Review) -> str:
         return _article_link(review.article_id, "others=1")
+
+    @admin.action(
+        description="Reopen the selected submitted reviews", permissions=["change"]
+    )
+    def reopen(self, request: HttpRequest, queryset: QuerySet[Review]) -> None:
+        reopened = 0
+        for review in queryset.filter(status=Review.Status.SUBMITTED):
+            editing.reopen_review(review=review)
+            reopened += 1
+        message = (
+            f"{reopened} review(s) reopened: their reviewers can change them "
+            "and submit them again."
+        )
+        if left := queryset.count() - reopened:
+            message += f" {left} not submitted, left as they were."
+        self.message_user(request, message, messages.SUCCESS)
 
     # Downloads of the selected reviews (annotations.interchange).
 

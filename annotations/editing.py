@@ -422,6 +422,23 @@ def submit_review(*, review: Review) -> Review:
     return review
 
 
+@transaction.atomic
+def reopen_review(*, review: Review) -> Review:
+    """A curator gives a submitted review back to its reviewer to change.
+
+    The gold is not reopened: adjudicating again replaces it.
+    """
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if review.status != Review.Status.SUBMITTED:
+        raise AlreadyDone(
+            f"{review.reviewer}’s review is not submitted: nothing to reopen."
+        )
+    review.status, review.submitted_at = Review.Status.IN_PROGRESS, None
+    review._change_reason = "reopened"
+    review.save()
+    return review
+
+
 # What a curator may set in bulk; "orphaned" is set by re-anchoring alone.
 CURATED_STATUSES = (Span.Status.ACCEPTED, Span.Status.REJECTED)
 

@@ -33,6 +33,8 @@ class Review(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # Who submitted, reopened or adjudicated it, and when.
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [

@@ -47,6 +47,11 @@ urlpatterns = [
         name="annotations-jsonld",
     ),
     path(f"{article}adjudicate/", views.article_adjudicate, name="article-adjudicate"),
+    path(
+        f"{article}reviews/<int:review_pk>/reopen/",
+        views.review_reopen,
+        name="review-reopen",
+    ),
     path("curation/agreement/", views.agreement_report, name="agreement-report"),
     path("imports/", views.import_list, name="import-list"),
     path("imports/<int:pk>/", views.import_detail, name="import-detail"),

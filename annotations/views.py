@@ -22,7 +22,11 @@ from django.db.models import (
 )
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, reswap
 
@@ -695,13 +699,36 @@ def undo(request: HtmxHttpRequest, pk: int, token: str) -> HttpResponse:
     return _workspace(request, article, toast="Restored.")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @annotator_required
 def review_submit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """GET: what is left to do, in the editor's place, before the reviewer
+    confirms; POST: submit."""
     article = _get_article(pk)
-    review = editing.start_review(article=article, reviewer=request.user)
-    editing.submit_review(review=review)
-    return _workspace(request, article, toast="Review submitted. Thank you.")
+    if request.method == "POST":
+        review = editing.start_review(article=article, reviewer=request.user)
+        editing.submit_review(review=review)
+        return _workspace(request, article, toast="Review submitted. Thank you.")
+    review = Review.objects.filter(article=article, reviewer=request.user).first()
+    if review is not None and not review.is_open:
+        return _message("This review is submitted already.", 409)
+    # Each quote without a speaker, by its first part, in reading order.
+    parts = Span.objects.filter(
+        review=review,
+        status=Span.Status.ACCEPTED,
+        quote__speaker=None,
+        quote__speaker_description="",
+    ).order_by("start", "-end")
+    speakerless = {}
+    for part in parts.values_list("quote_id", "pk", "exact", named=True):
+        speakerless.setdefault(part.quote_id, part)
+    context = {
+        "article": article,
+        "review": review,
+        "undecided": _suggestion_count(_pending_suggestions(article, review)),
+        "speakerless": list(speakerless.values()),
+    }
+    return render(request, "annotations/article_detail.html#submit-check", context)
 
 
 def _get_suggestion(article: Article, pk: int) -> Span:
@@ -960,6 +987,25 @@ def article_adjudicate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "annotations/adjudicate.html", _adjudication_context(article)
     )
+
+
+@require_POST
+@curator_required
+def review_reopen(request: HtmxHttpRequest, pk: int, review_pk: int) -> HttpResponse:
+    """A curator gives a submitted review back to its reviewer."""
+    review = get_object_or_404(
+        Review.objects.select_related("reviewer"), pk=review_pk, article_id=pk
+    )
+    try:
+        editing.reopen_review(review=review)
+    except editing.AlreadyDone as error:
+        return _message(str(error), 409)
+    messages.success(
+        request,
+        f"{review.reviewer}’s review is open again: they can change it and "
+        "submit it once more.",
+    )
+    return redirect("annotations:article-adjudicate", pk=pk)
 
 
 @require_safe

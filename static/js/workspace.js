@@ -372,6 +372,7 @@
         });
       }
       if (name === "set-cue" || name === "add-part") useSelectionFor(name);
+      if (name === "close-editor") document.getElementById("editor").replaceChildren();
       if (name === "next-suggestion") {
         const first = highlights().find((m) => m.classList.contains("suggested"));
         if (first) goTo(first);

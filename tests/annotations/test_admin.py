@@ -376,3 +376,27 @@ def test_the_admin_saves_no_span_whose_offsets_do_not_hold_its_words(
     assert response.status_code == 302
     span.refresh_from_db()
     assert (span.exact, span.prefix) == (BODY[11:16], BODY[:11])
+
+
+def test_curators_reopen_submitted_reviews_in_bulk_with_the_change_in_history(
+    curator_client, users
+):
+    submitted = annotate(users["reviewer"])
+    editing.submit_review(review=submitted)
+    still_open = annotate(users["reviewer2"], speaker_name="Nouri al-Maliki")
+    response = run_action(curator_client, "review", "reopen", [submitted, still_open])
+    submitted.refresh_from_db()
+    assert (submitted.status, submitted.submitted_at) == ("in_progress", None)
+    last = submitted.history.latest("history_id")
+    assert (last.history_change_reason, last.history_user) == (
+        "reopened",
+        users["curator"],
+    )
+    assert still_open.history.count() == 1  # made, never changed
+    follow = curator_client.get(response["Location"])
+    assert "1 review(s) reopened" in follow.text
+    assert "1 not submitted, left as they were" in follow.text
+    # The reviewer can change it again.
+    editing.create_mention(
+        review=submitted, start=0, end=4, entity=make_entity("Iraq", kind="PLACE")
+    )

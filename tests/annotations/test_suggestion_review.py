@@ -351,3 +351,31 @@ def test_two_accepts_at_once_make_one_copy(transactional_db, users):
         thread.join()
     assert sorted(outcomes) == ["accepted", "already"]
     assert Span.objects.filter(review__reviewer=users["reviewer"]).count() == 1
+
+
+def test_the_submit_check_says_what_is_left_and_changes_nothing(
+    client, users, suggested
+):
+    article, _, machine = suggested
+    check = reverse("annotations:review-submit", args=[article.pk])
+    client.force_login(users["reviewer"])
+    # Before any work: no review is started by looking.
+    text = client.get(check).text
+    assert "4 suggestions not accepted or rejected yet" in text
+    assert not Review.objects.filter(reviewer=users["reviewer"]).exists()
+    # Its own quote with no speaker, and a suggestion decided.
+    client.post(url("reject", article, machine.get(exact="Utrecht")))
+    review = Review.objects.get(reviewer=users["reviewer"])
+    part = machine.filter(quote__isnull=False).get()
+    quote = editing.create_quote(review=review, parts=[(part.start, part.end)])
+    text = client.get(check).text
+    assert "2 suggestions not accepted or rejected yet" in text  # Lena Brandt, Brandt
+    assert "1 quote without a speaker" in text
+    own = quote.parts.get()
+    assert f'data-jump="{own.pk}" data-open-quote="{quote.pk}"' in text
+    review.refresh_from_db()
+    assert review.status == Review.Status.IN_PROGRESS
+    assert client.post(check).status_code == 200
+    assert client.get(check).status_code == 409
+    client.force_login(users["reader"])
+    assert client.get(check).status_code == 403

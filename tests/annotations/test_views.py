@@ -1549,3 +1549,29 @@ def test_a_reviewers_empty_entity_list_says_it_is_their_own(client, users):
     client.force_login(users["reader"])
     unread = client.get(make_article().get_absolute_url())
     assert "No one has been annotated in this article yet." in unread.text
+
+
+def test_a_curator_reopens_a_submitted_review_from_the_adjudication_page(
+    client, users, scene
+):
+    review = scene.mentions["reviewer"].span.review
+    editing.submit_review(review=review)
+    address = reverse("annotations:review-reopen", args=[scene.article.pk, review.pk])
+    client.force_login(users["reviewer"])  # not a curator: not even their own
+    assert client.post(address).status_code == 403
+    client.force_login(users["curator"])
+    page = client.get(
+        reverse("annotations:article-adjudicate", args=[scene.article.pk])
+    )
+    assert f'action="{address}"' in page.text
+    assert client.get(address).status_code == 405
+    elsewhere = make_article(body=BODY)
+    wrong = reverse("annotations:review-reopen", args=[elsewhere.pk, review.pk])
+    assert client.post(wrong).status_code == 404
+    response = client.post(address)
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert review.status == Review.Status.IN_PROGRESS
+    assert "reviewer’s review is open again" in client.get(response["Location"]).text
+    # Twice: nothing to reopen.
+    assert client.post(address).status_code == 409

@@ -54,3 +54,24 @@ def test_curator_takes_one_version_saves_and_readers_see_the_gold(
     )
     expect(reader.locator('mark[data-label="Place: Baghdad"]')).to_have_text("Baghdad")
     reader.context.close()
+
+
+def test_curator_reopens_a_review_and_its_reviewer_can_work_on_it(
+    page: Page, browser, live_server, users
+):
+    article = make_article(body=BODY)
+    rogachev = make_entity("Ilya Rogachev")
+    _submitted(article, users["reviewer"], [("Ilya Rogachev", rogachev)])
+
+    sign_in(page, "curator", "pw-curator")
+    page.goto(article.get_absolute_url() + "adjudicate/")
+    page.get_by_role("button", name="Reopen for reviewer").click()
+    expect(page.get_by_role("status")).to_contain_text("reviewer’s review is open")
+    expect(page.get_by_role("button", name="Reopen for reviewer")).to_have_count(0)
+
+    reviewer = browser.new_context(base_url=live_server.url).new_page()
+    sign_in(reviewer, "reviewer", "pw-reviewer")
+    reviewer.goto(article.get_absolute_url())
+    expect(reviewer.locator(".review-box .status")).to_have_text("In progress")
+    expect(reviewer.get_by_role("button", name="Submit review")).to_be_visible()
+    reviewer.context.close()

@@ -125,3 +125,29 @@ def test_the_focused_suggestion_is_clear_of_the_toast(page: Page, users):
     mark = focused.bounding_box()
     toast = page.locator("#toast").bounding_box()
     assert mark["y"] + mark["height"] < toast["y"]
+
+
+def test_submitting_first_shows_what_is_left_and_goes_to_it(page: Page, users):
+    article = brandt_article()
+    sign_in(page, "reviewer", "pw-reviewer")
+    page.goto(article.get_absolute_url())
+    drag_select(page, "It took ten years")
+    page.keyboard.press("q")  # a quote of one's own, no speaker yet
+    expect(page.locator(".editor blockquote")).to_have_text("“It took ten years”")
+
+    page.get_by_role("button", name="Submit review").click()
+    check = page.locator(".submit-check")
+    expect(check).to_contain_text("5 suggestions not accepted or rejected yet")
+    expect(check).to_contain_text("1 quote without a speaker")
+    check.get_by_role("button", name="“It took ten years”").click()
+    # Its editor opens, where the speaker is asked for; nothing was submitted.
+    expect(page.locator(".editor")).to_contain_text("Speaker: not chosen yet")
+    expect(page.locator(".review-box .status")).to_have_text("In progress")
+
+    page.get_by_role("button", name="Submit review").click()
+    page.get_by_role("button", name="Not yet").click()
+    expect(check).to_have_count(0)
+    page.get_by_role("button", name="Submit review").click()
+    check.get_by_role("button", name="Go to the first").click()
+    expect(page.locator("#article-body mark:focus")).to_have_text("Lena Brandt")
+    expect(page.locator(".review-box .status")).to_have_text("In progress")

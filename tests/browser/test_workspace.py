@@ -72,8 +72,9 @@ def test_reviewer_marks_a_quote_and_a_mention_and_others_see_them_after_submit(
     other.goto(seed.get_absolute_url() + "?others=1")
     expect(other.locator("#article-body mark")).to_have_count(0)
 
-    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Submit review").click()
+    expect(page.locator(".submit-check")).to_contain_text("every quote has a speaker")
+    page.get_by_role("button", name="Submit", exact=True).click()
     expect(page.locator(".review-box .status")).to_contain_text("Submitted")
 
     other.reload()
@@ -199,8 +200,10 @@ def test_back_after_showing_others_work_loads_the_page_afresh(page: Page, seed):
 def test_a_submitted_review_offers_no_marking(page: Page, seed):
     sign_in(page, "reviewer", PASSWORD)
     page.goto(seed.get_absolute_url())
-    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Submit review").click()
+    # The check's Submit has the focus: Enter submits.
+    expect(page.locator(".submit-check button:focus")).to_have_text("Submit")
+    page.keyboard.press("Enter")
     expect(page.locator(".review-box .status")).to_contain_text("Submitted")
 
     drag_select(page, "Tikrit")
