@@ -24,6 +24,11 @@ class SelectionForm(forms.Form):
         return start, end
 
 
+# The longest name a new entity may have: a selection of a sentence or
+# more is a mistake, not a name (the longest in the seed's gold is 36).
+NAME_LIMIT = 100
+
+
 class EntityChoiceForm(forms.Form):
     """An existing entity, or the name and kind of a new one."""
 
@@ -32,7 +37,14 @@ class EntityChoiceForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": "That entity does not exist (any more)."},
     )
-    new_name = forms.CharField(required=False, max_length=300)
+    new_name = forms.CharField(
+        required=False,
+        max_length=NAME_LIMIT,
+        error_messages={
+            "max_length": "A name has at most %(limit_value)d characters: "
+            "select the name alone."
+        },
+    )
     kind = forms.ChoiceField(choices=EntityKind.choices, required=False)
 
     def __init__(self, *args, reviewer, **kwargs) -> None:

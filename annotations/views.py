@@ -34,6 +34,7 @@ from annotations import adjudication, agreement, editing, tasks
 from annotations.agreement import MentionItem
 from annotations.export import web_annotations
 from annotations.forms import (
+    NAME_LIMIT,
     EntityChoiceForm,
     MentionForm,
     QuoteForm,
@@ -803,6 +804,7 @@ def entity_picker(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         {
             "article": article,
             "query": text.strip(),
+            "too_long": len(text.strip()) > NAME_LIMIT,
             "kind": kind,
             "kind_label": EntityKind(kind).label if kind else "",
             "candidates": candidates(

@@ -60,6 +60,12 @@ class ArticleSearchForm(forms.Form):
         """Whether the search text has anything Postgres can search for."""
         return bool(_WORD.search(self.cleaned_data.get("q", "")))
 
+    @property
+    def has_filters(self) -> bool:
+        """Whether anything besides the words narrows the list."""
+        filters = ("source", "entity", "date_from", "date_to")
+        return any(self.cleaned_data.get(name) for name in filters)
+
     def filter(self, articles: ArticleQuerySet) -> ArticleQuerySet:
         """``articles`` with the filters, then the search, of a valid form:
         the search ranks the newest matches of the filtered ones."""

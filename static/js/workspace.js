@@ -285,6 +285,7 @@
   }
 
   function closePicker() {
+    clearTimeout(pickerTimer); // typing just before a choice: no search after it
     picker.hidden = true;
     pickerPurpose = null;
     chooseOnLoad = false;
@@ -295,6 +296,7 @@
   let chooseOnLoad = false;
 
   function loadCandidates() {
+    if (!pickerPurpose) return;
     const params = new URLSearchParams({ q: pickerInput.value, kind: pickerPurpose.kind || "" });
     pickerLoading = true;
     htmx.ajax("GET", `${picker.dataset.url}?${params}`, { target: "#picker-results", swap: "innerHTML" })

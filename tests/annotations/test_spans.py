@@ -28,10 +28,14 @@ from annotations.spans import (
     to_utf16,
     utf16_length,
 )
+from newsreader.text import canonical_body
 
-fast = settings(max_examples=200, deadline=None)
+# The same examples on every run: a rare case one run happens on must not
+# turn CI red on a change that has nothing to do with it. Cases found
+# that way are kept below with @example.
+fast = settings(max_examples=200, deadline=None, derandomize=True)
 # For refusals, where the input barely matters.
-light = settings(max_examples=50, deadline=None)
+light = settings(max_examples=50, deadline=None, derandomize=True)
 
 # Pieces that make the arithmetic interesting: astral characters (two UTF-16
 # units each), a combining accent (two code points, one letter on screen),
@@ -627,6 +631,19 @@ def test_deleting_a_spans_words_orphans_it_even_where_the_same_words_remain(
     assert place(old, new, start, end) is None
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="Known limit, found by the test above: the diff (difflib's longest "
+    "match, not the fewest edits) reads 'aééaéé' → 'aaéé' as the first copy "
+    "kept and an 'a' typed before it, so the deleted words' span lands on "
+    "the copy that was there already.",
+)
+def test_deleting_words_right_before_a_copy_of_them_orphans_the_span():
+    old = "a\n\naééaéé\n\naéé"
+    new = old[:4] + old[6:]
+    assert place(old, new, 4, 6) is None
+
+
 edits = st.lists(
     st.tuples(st.booleans(), st.integers(0, 10**6), st.integers(1, 8), typed),
     min_size=1,
@@ -646,9 +663,12 @@ def apply_edits(text: str, steps) -> str:
 
 @fast
 @given(text_and_span(bodies), edits)
+@example(("a\n\na\n\na\n\naa", 0, 3), [(False, 6074, 1, "a"), (True, 7464, 3, "a")])
 def test_a_re_anchored_span_is_always_on_its_own_words_and_fits_the_text(case, steps):
     old, start, end = case
-    new = apply_edits(old, steps)
+    # As the app stores every edited body (anchoring.reanchor): a third
+    # newline after a paragraph break is not text a span could end before.
+    new = canonical_body(apply_edits(old, steps))
     placed = place(old, new, start, end)
     if placed is not None:
         check_span(new, *placed, old[start:end])

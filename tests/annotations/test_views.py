@@ -302,7 +302,8 @@ def test_signed_in_user_without_a_reviewer_group_gets_403_with_a_message(
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("name", WRITES)
+# A GET of review-submit is the check before submitting (a test of its own).
+@pytest.mark.parametrize("name", [name for name in WRITES if name != "review-submit"])
 def test_get_request_to_a_write_endpoint_is_405(client, users, scene, name):
     client.force_login(users["reviewer"])
     path, _ = request_for(scene, name)
@@ -1575,3 +1576,17 @@ def test_a_curator_reopens_a_submitted_review_from_the_adjudication_page(
     assert "reviewer’s review is open again" in client.get(response["Location"]).text
     # Twice: nothing to reopen.
     assert client.post(address).status_code == 409
+
+
+def test_a_new_entity_name_has_a_sane_length(client, users, scene):
+    client.force_login(users["reviewer"])
+    path, data = request_for(scene, "mention-create")
+    data = {**data, "entity": "", "new_name": "N" * 101, "kind": "ORG"}
+    before = snapshot()
+    response = client.post(path, data)
+    assert response.status_code == 400
+    assert "at most 100 characters" in response.text
+    assert snapshot() == before
+    picker = client.get(url("entity-picker", scene.article), {"q": "x" * 101})
+    assert "Too long for a name" in picker.text
+    assert "data-new=" not in picker.text

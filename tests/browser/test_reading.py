@@ -27,6 +27,7 @@ def test_live_search_swaps_results_in_and_opens_the_article(page: Page, users):
     expect(page.locator(".article-row")).to_have_count(1)
     expect(page.locator(".count")).to_have_text(re.compile("1 article matches “flood”"))
     expect(page.locator(".article-row .title mark")).to_have_text("Flood")
+    expect(page.locator("#results")).to_have_count(1)  # replaced, not nested
     expect(page).to_have_url(re.compile(r"\?q=flood"))
     assert page.evaluate("window.stillSamePage") is True
 
@@ -74,3 +75,16 @@ def test_a_side_panel_row_scrolls_to_its_span_and_flashes_it(page: Page, users):
     expect(mark).to_be_in_viewport()
     expect(mark).to_have_class(re.compile("flash"))
     expect(mark).to_be_focused()
+
+
+def test_filters_that_match_nothing_say_so_and_can_be_cleared(page: Page):
+    make_article(title="Flood warning", body="Rivers rose.")
+    page.goto("/")
+    page.get_by_label("From").fill("2099-01-01")
+    expect(page.locator(".article-row")).to_have_count(0)
+    expect(page.locator("#results")).to_contain_text("No articles match these filters.")
+    page.locator("#results").get_by_role(
+        "link", name="Clear search and filters"
+    ).click()
+    expect(page.locator(".article-row")).to_have_count(1)
+    expect(page.get_by_label("From")).to_have_value("")
