@@ -583,3 +583,64 @@ def reject_suggestion(*, review: Review, span: Span) -> None:
             status=Span.Status.REJECTED,
             origin=rejected.origin,
         )
+
+
+@transaction.atomic
+def decide_suggestions(
+    *, review: Review, suggestions: Iterable[Span], accept: bool
+) -> tuple[int, str]:
+    """Accept or reject ``suggestions`` (mentions, and quotes by one of their
+    parts) at once; returns how many were decided and the token that undoes
+    them all (``undo_decisions``).
+
+    The spans the decisions make are marked in the history with the token:
+    a review holds nothing else that says which rows one batch made.
+    """
+    _open(review)
+    token = uuid.uuid4().hex
+    before = review.spans.order_by("-pk").values_list("pk", flat=True).first() or 0
+    decide = accept_suggestion if accept else reject_suggestion
+    decided = 0
+    for span in suggestions:
+        try:
+            decide(review=review, span=span)
+        except AlreadyDone:
+            continue  # decided already, as part of a quote decided before
+        decided += 1
+    made = review.spans.filter(pk__gt=before).values("pk")
+    Span.history.filter(id__in=made, history_type="+").update(
+        history_change_reason=f"decide {token}"
+    )
+    return decided, token
+
+
+@transaction.atomic
+def undo_decisions(*, token: str, user, article: Article) -> int:
+    """Take back what ``decide_suggestions`` made under ``token``, once and
+    only for the reviewer who made it; returns how many spans went. The
+    suggestions are pending for them again."""
+    made = Span.history.filter(
+        history_change_reason=f"decide {token}", history_type="+", history_user=user
+    ).values("id")
+    spans = list(
+        Span.objects.filter(pk__in=made, article=article).select_related(
+            "review", "quote"
+        )
+    )
+    if not spans:
+        return 0
+    review = Review.objects.select_for_update().get(pk=spans[0].review_id)
+    _open(review)
+    # Through the delete functions, so an accepted quote goes with its parts,
+    # cue and speaker's mention, and aliases made for the mentions go too.
+    # Each delete under a token of its own: an undo of this undo would
+    # decide them all again, which nobody asked for.
+    quotes = {span.quote for span in spans if span.quote_id}
+    for quote in quotes:
+        delete_quote(quote=quote)
+    for span in Span.objects.filter(pk__in=[s.pk for s in spans]).select_related(
+        "review", "quote"
+    ):
+        span.review = review
+        delete_span(span=span)
+    return len(spans)

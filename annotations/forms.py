@@ -145,3 +145,38 @@ def error_text(form: forms.Form) -> str:
         label = "" if field == "__all__" else f"{field}: "
         messages.extend(f"{label}{error}" for error in errors)
     return " ".join(messages)
+
+
+class DecideForm(forms.Form):
+    """Many suggestions at once: those of one entity (given by one of its
+    suggestions), of one kind, or all that are left."""
+
+    verb = forms.ChoiceField(choices=[("accept", "Accept"), ("reject", "Reject")])
+    kind = forms.ChoiceField(
+        choices=[("", "All"), *EntityKind.choices, ("QUOTE", "Quotes")],
+        required=False,
+    )
+    like = forms.IntegerField(required=False, min_value=1)
+
+    def chosen(self, pending: list) -> list[int]:
+        """The pks of the ``pending`` suggestion rows asked for: mentions, and
+        each quote by its first part (its other parts and cue go with it)."""
+        kind, like = self.cleaned_data["kind"], self.cleaned_data["like"]
+        entity = next((r.mention__entity for r in pending if r.pk == like), None)
+        if like is not None and entity is None:
+            return []  # decided already, or not a mention
+        quotes, chosen = set(), []
+        for row in pending:
+            if row.mention__entity is not None:
+                if entity is not None:
+                    wanted = row.mention__entity == entity
+                else:
+                    wanted = kind in ("", row.mention__entity__kind)
+            elif row.quote_id is not None and row.quote_id not in quotes:
+                quotes.add(row.quote_id)
+                wanted = entity is None and kind in ("", "QUOTE")
+            else:
+                wanted = False
+            if wanted:
+                chosen.append(row.pk)
+        return chosen

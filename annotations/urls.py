@@ -39,6 +39,11 @@ urlpatterns = [
         views.suggestion_reject,
         name="suggestion-reject",
     ),
+    path(
+        f"{article}suggestions/decide/",
+        views.suggestions_decide,
+        name="suggestions-decide",
+    ),
     path(f"{article}review/submit/", views.review_submit, name="review-submit"),
     path(f"{article}picker/", views.entity_picker, name="entity-picker"),
     path(

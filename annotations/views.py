@@ -22,6 +22,7 @@ from django.db.models import (
 )
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.http import (
     require_http_methods,
     require_POST,
@@ -35,6 +36,7 @@ from annotations.agreement import MentionItem
 from annotations.export import web_annotations
 from annotations.forms import (
     NAME_LIMIT,
+    DecideForm,
     EntityChoiceForm,
     MentionForm,
     QuoteForm,
@@ -471,6 +473,7 @@ def _answer(
         "show_others": show_others,
         "paragraphs": render_body(article.body, drawn, within=within, oob=True),
         "suggestion_count": _suggestion_count(suggestions),
+        "kinds": EntityKind.choices,
         "entity_rows": entity_rows,
         "quote_rows": _quote_rows(visible, review) if quotes else None,
         "selected_quote": _quote_row(editor) if editor else None,
@@ -691,8 +694,9 @@ def undo(request: HtmxHttpRequest, pk: int, token: str) -> HttpResponse:
     article = _get_article(pk)
     # Only a token a delete handed out is looked for: other bytes (a NUL)
     # would not reach the database as text.
-    if not TOKEN.fullmatch(token) or not editing.undo(
-        token=token, user=request.user, article=article
+    if not TOKEN.fullmatch(token) or not (
+        editing.undo(token=token, user=request.user, article=article)
+        or editing.undo_decisions(token=token, user=request.user, article=article)
     ):
         return _message(
             "There is nothing of yours to undo there (or it was undone already).", 404
@@ -787,6 +791,34 @@ def suggestion_reject(request: HtmxHttpRequest, pk: int, span_pk: int) -> HttpRe
     editing.reject_suggestion(review=review, span=suggestion)
     return _answer(
         request, article, review, words, toast=f"Rejected “{suggestion.exact}”."
+    )
+
+
+@require_POST
+@annotator_required
+def suggestions_decide(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Accept or reject many suggestions at once, with one undo for them all."""
+    article = _get_article(pk)
+    form = _valid(DecideForm(request.POST))
+    review = editing.start_review(article=article, reviewer=request.user)
+    chosen = form.chosen(_pending_suggestions(article, review))
+    if not chosen:
+        return _message("There is nothing of that kind left to decide.", 409)
+    accept = form.cleaned_data["verb"] == "accept"
+    suggestions = (
+        Span.objects.filter(pk__in=chosen)
+        .select_related("mention__entity", "quote")
+        .order_by("start", "-end")
+    )
+    decided, token = editing.decide_suggestions(
+        review=review, suggestions=suggestions, accept=accept
+    )
+    verb = "Accepted" if accept else "Rejected"
+    return _workspace(
+        request,
+        article,
+        toast=f"{verb} {decided} suggestion{pluralize(decided)}.",
+        undo_token=token,
     )
 
 

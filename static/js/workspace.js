@@ -103,19 +103,35 @@
         ? `The whole quote by ${label.replace(/^.* quote by /, "")}${cue ? ", cue and all" : ""}?`
         : `${label}?`,
     });
-    const button = (label, key, verb) => {
+    const button = (label, key, verb, all) => {
       const b = document.createElement("button");
       b.type = "button";
       b.innerHTML = `${label} <kbd>${key}</kbd>`;
-      b.addEventListener("click", () => decide(mark, verb));
+      b.addEventListener("click", () => decide(mark, verb, all));
       return b;
     };
-    toast.replaceChildren(text, button("Accept", "A", "accept"), button("Reject", "R", "reject"));
+    const buttons = [button("Accept", "A", "accept"), button("Reject", "R", "reject")];
+    const same = alike(mark).length;
+    if (same > 1) {
+      buttons.push(button(`Accept all ${same}`, "Shift+A", "accept", true),
+        button(`Reject all ${same}`, "Shift+R", "reject", true));
+    }
+    toast.replaceChildren(text, ...buttons);
     toast.hidden = false;
     armToast();
   }
 
-  function decide(mark, verb) {
+  // The suggested mentions of the same entity as ``mark`` (names are unique:
+  // the same label is the same entity); none for a quote.
+  function alike(mark) {
+    if (!mark.classList.contains("mention")) return [];
+    return highlights().filter((m) => m.classList.contains("suggested") &&
+      m.classList.contains("mention") && m.dataset.label === mark.dataset.label);
+  }
+
+  function decide(mark, verb, all) {
+    // After one, on to the next; after many, the toast stays with its Undo.
+    if (all) return post("suggestions/decide/", { verb, like: mark.dataset.span });
     resumeAt = Number(mark.closest("[data-o]").dataset.o);
     post(`suggestions/${mark.dataset.span}/${verb}/`, {});
   }
@@ -480,7 +496,8 @@
     const suggestion = event.target.closest && event.target.closest("#article-body mark.suggested");
     if (suggestion && (key === "a" || key === "r")) {
       event.preventDefault();
-      decide(suggestion, key === "a" ? "accept" : "reject");
+      // Shift: every suggestion of this entity at once.
+      decide(suggestion, key === "a" ? "accept" : "reject", event.shiftKey && alike(suggestion).length > 1);
       return;
     }
     if (focused && window.getSelection().isCollapsed) {

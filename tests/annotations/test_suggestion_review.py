@@ -379,3 +379,73 @@ def test_the_submit_check_says_what_is_left_and_changes_nothing(
     assert client.get(check).status_code == 409
     client.force_login(users["reader"])
     assert client.get(check).status_code == 403
+
+
+UTRECHT = (
+    "Utrecht voted on Friday. Mayor Lena Brandt said Utrecht would wait.\n\n"
+    "“It took us ten years,” Brandt said of the bridge in Utrecht."
+)
+
+
+@pytest.fixture
+def repeated(db):
+    article = make_article(body=UTRECHT)
+    make_entity("Lena Brandt", kind="PERSON", aliases=("Brandt",))
+    make_entity("Utrecht", kind="PLACE")
+    suggest_article(article=article)
+    machine = Span.objects.filter(article=article, review=None, status="suggested")
+    return article, machine
+
+
+def test_every_suggestion_of_one_entity_at_once_and_one_undo_for_them(
+    client, users, repeated
+):
+    article, machine = repeated
+    decide = reverse("annotations:suggestions-decide", args=[article.pk])
+    first = machine.filter(exact="Utrecht").first()
+    client.force_login(users["reviewer"])
+    response = client.post(decide, {"verb": "accept", "like": first.pk})
+    assert response.status_code == 200
+    own = Span.objects.filter(review__reviewer=users["reviewer"])
+    assert sorted(own.values_list("exact", "status")) == [("Utrecht", "accepted")] * 3
+    assert "Accepted 3 suggestions." in response.text
+    # The others are still pending: Lena Brandt, Brandt, the two quotes
+    # (one of them reported speech).
+    quotes = machine.filter(quote__isnull=False).values("quote").distinct().count()
+    assert quotes == 2
+    assert 'Suggestions <span class="count">4</span>' in response.text
+    token = re.search(r'data-undo="[^"]*/undo/([0-9a-f]{32})/"', response.text)[1]
+    undo = reverse("annotations:undo", args=[article.pk, token])
+    assert "Restored." in client.post(undo).text
+    assert not own.exists()
+    assert 'Suggestions <span class="count">7</span>' in page(client, article)
+    assert client.post(undo).status_code == 404  # once
+    # Another reviewer cannot undo it either.
+    response = client.post(decide, {"verb": "reject", "kind": "QUOTE"})
+    token = re.search(r'data-undo="[^"]*/undo/([0-9a-f]{32})/"', response.text)[1]
+    assert set(own.values_list("status", flat=True)) == {"rejected"}
+    assert own.count() == machine.filter(quote__isnull=False).count()
+    client.force_login(users["reviewer2"])
+    undo = reverse("annotations:undo", args=[article.pk, token])
+    assert client.post(undo).status_code == 404
+
+
+def test_every_suggestion_of_a_kind_or_all_that_are_left(client, users, repeated):
+    article, machine = repeated
+    decide = reverse("annotations:suggestions-decide", args=[article.pk])
+    client.force_login(users["reviewer"])
+    client.post(decide, {"verb": "reject", "kind": "PERSON"})
+    own = Span.objects.filter(review__reviewer=users["reviewer"])
+    assert sorted(own.values_list("exact", flat=True)) == ["Brandt", "Lena Brandt"]
+    client.post(decide, {"verb": "accept"})  # all that are left
+    accepted = own.filter(status="accepted")
+    assert accepted.filter(quote__isnull=False).count() == 2
+    assert accepted.filter(exact="Utrecht").count() == 3
+    assert 'Suggestions <span class="count">0</span>' in page(client, article)
+    # Nothing left, a bad verb, a reader: clear refusals, nothing changed.
+    count = own.count()
+    assert client.post(decide, {"verb": "accept"}).status_code == 409
+    assert client.post(decide, {"verb": "maybe"}).status_code == 400
+    client.force_login(users["reader"])
+    assert client.post(decide, {"verb": "accept"}).status_code == 403
+    assert own.count() == count

@@ -151,3 +151,36 @@ def test_submitting_first_shows_what_is_left_and_goes_to_it(page: Page, users):
     check.get_by_role("button", name="Go to the first").click()
     expect(page.locator("#article-body mark:focus")).to_have_text("Lena Brandt")
     expect(page.locator(".review-box .status")).to_have_text("In progress")
+
+
+def test_shift_a_accepts_every_suggestion_of_the_entity_and_ctrl_z_undoes_it(
+    page: Page, users
+):
+    article = brandt_article()
+    sign_in(page, "reviewer", "pw-reviewer")
+    page.goto(article.get_absolute_url())
+    count = page.locator("#suggestions-heading .count")
+    expect(count).to_have_text("5")
+    utrecht = page.locator("#article-body mark.suggested", has_text="Utrecht").first
+    utrecht.click()
+    expect(page.locator("#toast")).to_contain_text("Accept all 2")
+    page.keyboard.press("Shift+A")
+    expect(page.locator("#article-body mark.mine", has_text="Utrecht")).to_have_count(2)
+    expect(count).to_have_text("3")
+    expect(page.locator("#toast")).to_contain_text("Accepted 2 suggestions.")
+
+    page.keyboard.press("Control+z")
+    expect(page.locator("#toast")).to_contain_text("Restored.")
+    expect(page.locator("#article-body mark.mine")).to_have_count(0)
+    expect(count).to_have_text("5")
+
+    # By kind, from the side panel: every quote rejected.
+    page.get_by_label("All that are left of").select_option("QUOTE")
+    page.get_by_role("button", name="Reject all").click()
+    expect(count).to_have_text("4")
+    assert (
+        Span.objects.filter(review__reviewer=users["reviewer"], status="rejected")
+        .values_list("exact", flat=True)
+        .get()
+        == "It took ten years,"
+    )
