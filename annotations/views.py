@@ -271,6 +271,8 @@ def _draw(
                     span.end,
                     "quote",
                     f"{types[quote.type]} quote by {speaker[quote_pk]}{whose}",
+                    # For the key that goes to the next quote still to attribute.
+                    css="" if quote.speaker_label else "no-speaker",
                     quote=quote_pk,
                     mine=mine,
                     suggested=suggested,

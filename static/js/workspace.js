@@ -73,19 +73,34 @@
     if (mark.classList.contains("suggested")) offerSuggestion(mark);
   }
 
-  // N and Shift+N move through the highlights.
+  // N moves to the next highlight, M to the next of one's own, U to the next
+  // undecided suggestion, S to the next quote of one's own with no speaker
+  // yet; with Shift, back.
+  const MOVES = {
+    n: [() => true, "There are no highlights here yet."],
+    m: [(m) => m.classList.contains("mine"), "You have not marked anything here yet."],
+    u: [(m) => m.classList.contains("suggested"), "No suggestions are left to decide."],
+    s: [(m) => m.classList.contains("mine") && m.classList.contains("no-speaker"),
+      "Every quote of yours has a speaker."],
+  };
+
   document.addEventListener("keydown", (event) => {
     const area = document.getElementById("article-body");
-    if (event.key.toLowerCase() !== "n" || event.ctrlKey || event.metaKey || event.altKey) return;
+    const move = MOVES[event.key.toLowerCase()];
+    if (!move || event.ctrlKey || event.metaKey || event.altKey) return;
     if (!area || !area.contains(event.target)) return;
-    const marks = highlights();
-    if (!marks.length) return;
+    if (event.key.toLowerCase() !== "n" && !textNode) return; // readers have no marks of their own
     event.preventDefault();
-    const current = marks.findIndex((m) => m.dataset.span === event.target.dataset.span);
+    const [wanted, none] = move;
+    const marks = highlights();
     const step = event.shiftKey ? -1 : 1;
-    const next = current < 0 ? (step > 0 ? 0 : marks.length - 1)
-      : (current + step + marks.length) % marks.length;
-    goTo(marks[next]);
+    const current = marks.findIndex((m) => m.dataset.span === event.target.dataset.span);
+    const from = current >= 0 ? current : (step > 0 ? -1 : marks.length);
+    for (let i = 1; i <= marks.length; i++) {
+      const mark = marks[(((from + step * i) % marks.length) + marks.length) % marks.length];
+      if (wanted(mark)) return goTo(mark);
+    }
+    showToast(none);
   });
 
   // ---- Suggestions ----------------------------------------------------------------
@@ -235,11 +250,38 @@
   // the caret goes there, for Shift+arrows to go on from.
   let caretAt = null;
 
+  // Keys that act on a highlight wait while a write is on its way, then run
+  // in turn: the highlight they would act on is about to be redrawn (a
+  // second A on the same suggestion was refused as accepted already).
+  const WAITING_KEYS = new Set(["a", "r", "n", "m", "u", "s"]);
+  let writing = 0;
+  const waiting = [];
+
+  document.addEventListener("keydown", (event) => {
+    if (!writing || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (!WAITING_KEYS.has(event.key.toLowerCase()) || event.target.closest("input, select, textarea")) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    waiting.push({ key: event.key, shiftKey: event.shiftKey });
+  }, true);
+
+  function replayKeys() {
+    for (const { key, shiftKey } of waiting.splice(0)) {
+      // A key replayed while the write it starts is on its way waits again.
+      (document.activeElement || document.body).dispatchEvent(
+        new KeyboardEvent("keydown", { key, shiftKey, bubbles: true, cancelable: true }));
+    }
+  }
+
   function post(path, values) {
     caretAt = "end" in values ? values.end : null;
     values.others = workspace().dataset.others;
+    writing++;
     return htmx.ajax("POST", articleUrl() + path, {
       target: "#workspace", swap: "outerHTML", values,
+    }).finally(() => {
+      writing--;
+      if (!writing) setTimeout(replayKeys);
     });
   }
 

@@ -184,3 +184,50 @@ def test_shift_a_accepts_every_suggestion_of_the_entity_and_ctrl_z_undoes_it(
         .get()
         == "It took ten years,"
     )
+
+
+def test_keys_pressed_while_a_decision_is_on_its_way_wait_their_turn(page: Page, users):
+    article = brandt_article()
+    sign_in(page, "reviewer", "pw-reviewer")
+    page.goto(article.get_absolute_url())
+    page.get_by_role("button", name="Review the suggestions").click()
+    focused = page.locator("#article-body mark:focus")
+    expect(focused).to_have_text("Lena Brandt")
+    # Three keys at once: accept, accept the next, reject the one after.
+    page.keyboard.press("a")
+    page.keyboard.press("a")
+    page.keyboard.press("r")
+    expect(page.locator("#suggestions-heading .count")).to_have_text("2")
+    own = Span.objects.filter(review__reviewer=users["reviewer"])
+    assert sorted(own.values_list("exact", "status")) == [
+        ("It took ten years,", "rejected"),
+        ("Lena Brandt", "accepted"),
+        ("Utrecht", "accepted"),
+    ]
+    expect(page.locator("#toast")).not_to_contain_text("already")
+
+
+def test_m_u_and_s_go_to_ones_own_marks_suggestions_and_quotes_to_attribute(
+    page: Page, users
+):
+    article = brandt_article()
+    sign_in(page, "reviewer", "pw-reviewer")
+    page.goto(article.get_absolute_url())
+    focused = page.locator("#article-body mark:focus")
+    page.locator("#article-body").focus()
+    page.keyboard.press("s")
+    expect(page.locator("#toast")).to_contain_text(
+        "Every quote of yours has a speaker."
+    )
+    drag_select(page, "bridge")
+    page.keyboard.press("q")  # a quote of one's own, no speaker yet
+    expect(page.locator(".editor blockquote")).to_have_text("“bridge”")
+    page.locator("#article-body").focus()
+    page.keyboard.press("u")
+    expect(focused).to_have_text("Lena Brandt")
+    page.keyboard.press("s")
+    expect(focused).to_have_text("bridge")
+    page.keyboard.press("u")  # on from there: the next suggestion after it
+    expect(focused).to_have_text("Utrecht")
+    page.keyboard.press("Shift+M")
+    expect(focused).to_have_text("bridge")
