@@ -134,10 +134,18 @@ class QuoteRow:
     parts: list[Any] = field(default_factory=list)  # rows with pk, start, exact
     cue: Any = None
     mine: bool = False
+    reviewer: str = ""  # another reviewer's, when shown beside one's own
+    colour: int = 0
 
     @property
     def words(self) -> str:
         return " … ".join(part.exact for part in self.parts)
+
+
+def _colour(reviewer_id: int) -> int:
+    """The colour (1-6) of another reviewer's marks: by their id, so the
+    same on every page and in every partial answer."""
+    return reviewer_id % 6 + 1
 
 
 def visible_spans(
@@ -180,7 +188,7 @@ def _span_rows(
     fields += ["mention__entity", "mention__entity__kind", "mention__entity__name"]
     fields += ["cue_of"]
     if with_reviewer:
-        fields.append("review__reviewer__username")
+        fields += ["review__reviewer", "review__reviewer__username"]
     return list(spans.values_list(*fields, *extra, named=True))
 
 
@@ -241,12 +249,18 @@ def _draw(
     for span in spans:
         mine = review is not None and span.review_id == review.pk
         suggested = span.review_id is None
+        others, by = "", {}
         if suggested:
             whose = " — suggested: A accepts, R rejects"
         elif mine or not annotator:
             whose = ""
         else:
             whose = f" — {span.review__reviewer__username}"
+            others = f"others reviewer-{_colour(span.review__reviewer)}"
+            by = {
+                "reviewer": span.review__reviewer__username,
+                "colour": _colour(span.review__reviewer),
+            }
         if (kind := span.mention__entity__kind) is not None:
             drawn.append(
                 Drawn(
@@ -255,15 +269,17 @@ def _draw(
                     span.end,
                     "mention",
                     f"{kinds[kind]}: {span.mention__entity__name}{whose}",
-                    css=f"kind-{kind.lower()}",
+                    css=f"kind-{kind.lower()} {others}".strip(),
                     mine=mine,
                     suggested=suggested,
                 )
             )
         elif (quote_pk := span.quote_id) is not None:
             quote = quote_by_pk[quote_pk]
-            row = quotes.setdefault(quote_pk, QuoteRow(quote, mine=mine))
+            row = quotes.setdefault(quote_pk, QuoteRow(quote, mine=mine, **by))
             row.parts.append(span)
+            # "no-speaker": for the key to the next quote to attribute.
+            unattributed = "" if quote.speaker_label else "no-speaker"
             drawn.append(
                 Drawn(
                     span.pk,
@@ -271,8 +287,7 @@ def _draw(
                     span.end,
                     "quote",
                     f"{types[quote.type]} quote by {speaker[quote_pk]}{whose}",
-                    # For the key that goes to the next quote still to attribute.
-                    css="" if quote.speaker_label else "no-speaker",
+                    css=f"{unattributed} {others}".strip(),
                     quote=quote_pk,
                     mine=mine,
                     suggested=suggested,
@@ -280,7 +295,7 @@ def _draw(
             )
         elif (quote_pk := span.cue_of) is not None:
             quote = quote_by_pk[quote_pk]
-            quotes.setdefault(quote_pk, QuoteRow(quote, mine=mine)).cue = span
+            quotes.setdefault(quote_pk, QuoteRow(quote, mine=mine, **by)).cue = span
             drawn.append(
                 Drawn(
                     span.pk,
@@ -288,6 +303,7 @@ def _draw(
                     span.end,
                     "cue",
                     f"Cue of a quote by {speaker[quote_pk]}{whose}",
+                    css=others,
                     quote=quote_pk,
                     mine=mine,
                     suggested=suggested,
@@ -333,6 +349,15 @@ def workspace_context(
         (row for row in quotes.values() if row.parts and row.quote.review_id),
         key=lambda row: row.parts[0].start,
     )
+    shown_reviewers = sorted(
+        {
+            (span.review__reviewer__username, _colour(span.review__reviewer))
+            for span in spans
+            if annotator
+            and show_others
+            and span.review_id != getattr(review, "pk", None)
+        }
+    )
     return {
         "article": article,
         "body_html": render_body(article.body, drawn),
@@ -340,6 +365,7 @@ def workspace_context(
         "curator": annotator and can_curate(request.user),
         "review": review,
         "show_others": show_others,
+        "shown_reviewers": shown_reviewers,
         "quote_rows": quote_rows,
         "entity_rows": entity_rows,
         "kinds": EntityKind.choices,
@@ -413,7 +439,7 @@ def _quote_words(quote: Quote) -> list[tuple[int, int]]:
 
 def _quote_rows(visible: QuerySet[Span], review: Review | None) -> list[QuoteRow]:
     """The side panel's quote list: the visible quotes, in reading order."""
-    parts = _span_rows(visible.filter(quote__isnull=False), with_reviewer=False)
+    parts = _span_rows(visible.filter(quote__isnull=False), with_reviewer=True)
     quote_by_pk = Quote.objects.select_related("speaker").in_bulk(
         {part.quote_id for part in parts}
     )
@@ -421,7 +447,11 @@ def _quote_rows(visible: QuerySet[Span], review: Review | None) -> list[QuoteRow
     for part in parts:
         quote = quote_by_pk[part.quote_id]
         mine = review is not None and part.review_id == review.pk
-        rows.setdefault(part.quote_id, QuoteRow(quote, mine=mine)).parts.append(part)
+        row = QuoteRow(quote, mine=mine)
+        if not mine:
+            row.reviewer = part.review__reviewer__username
+            row.colour = _colour(part.review__reviewer)
+        rows.setdefault(part.quote_id, row).parts.append(part)
     return list(rows.values())  # the parts came in reading order
 
 

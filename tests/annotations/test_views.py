@@ -1291,6 +1291,14 @@ def test_article_page_shows_other_reviewers_submitted_spans_on_request(
     # Never another reviewer's work in progress, nor the curated set.
     assert shown_spans(response) == {layers.mine.pk, layers.submitted.pk}
     assert "— reviewer2" in response.text
+    # In reviewer2's colour, named beside one's own work; one's own has none.
+    colour = users["reviewer2"].pk % 6 + 1
+    classes = rf'class="[^"]*\bothers reviewer-{colour}\b[^"]*"'
+    assert re.search(rf'{classes} data-span="{layers.submitted.pk}"', response.text)
+    assert not re.search(
+        rf'class="[^"]*others[^"]*" data-span="{layers.mine.pk}"', response.text
+    )
+    assert f'<span class="reviewer-{colour}"><span class="swatch"' in response.text
 
 
 def test_article_page_shows_a_curator_their_own_review(client, users, layers):

@@ -231,3 +231,24 @@ def test_m_u_and_s_go_to_ones_own_marks_suggestions_and_quotes_to_attribute(
     expect(focused).to_have_text("Utrecht")
     page.keyboard.press("Shift+M")
     expect(focused).to_have_text("bridge")
+
+
+def test_ones_own_mark_inside_a_suggestion_is_not_faded_with_it(page: Page, users):
+    article = make_article(body="“We love Utrecht,” Lena Brandt said.")
+    make_entity("Lena Brandt", kind="PERSON")
+    make_entity("Utrecht", kind="PLACE")
+    suggest_article(article=article)
+    sign_in(page, "reviewer", "pw-reviewer")
+    page.goto(article.get_absolute_url())
+    page.locator("#article-body mark.mention.suggested", has_text="Utrecht").click()
+    page.keyboard.press("a")
+    own = page.locator("#article-body mark.mine", has_text="Utrecht")
+    expect(own).to_have_count(1)
+    # Inside the suggested quote, it keeps its full strength.
+    outer = own.locator("xpath=ancestor::mark[contains(@class, 'suggested')]")
+    expect(outer).to_have_count(1)
+    opacity = own.evaluate(
+        """m => { let o = 1; for (let e = m; e; e = e.parentElement)
+                   o *= Number(getComputedStyle(e).opacity); return o; }"""
+    )
+    assert opacity == 1

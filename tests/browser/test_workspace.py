@@ -79,6 +79,12 @@ def test_reviewer_marks_a_quote_and_a_mention_and_others_see_them_after_submit(
 
     other.reload()
     expect(marks(other, "Person: Ilya Rogachev — reviewer")).to_have_text("Rogachyov")
+    # In the colour of that reviewer, named beside it.
+    theirs = marks(other, "Person: Ilya Rogachev — reviewer")
+    expect(theirs).to_have_class(re.compile(r"\bothers reviewer-\d\b"))
+    assert theirs.evaluate("m => getComputedStyle(m).outlineStyle") == "solid"
+    expect(other.locator(".review-box .reviewers")).to_contain_text("reviewer")
+    expect(other.locator(".quote-list li.other")).to_contain_text("(reviewer)")
     other.context.close()
 
 
