@@ -328,14 +328,17 @@
 
   // ---- The entity picker ----------------------------------------------------
 
-  function openPicker({ kind, text, title, onChoose }) {
+  // Beside ``near`` (the button that opened it), or below the selection;
+  // always inside the window, whose width a phone's 390 px may be.
+  function openPicker({ kind, text, title, onChoose, near }) {
     pickerPurpose = { kind, onChoose };
     toolbar.hidden = true;
     picker.hidden = false;
     document.getElementById("picker-title").textContent = title;
-    const anchor = selection ? selection.rect : null;
+    const anchor = near || (selection ? selection.rect : null);
     picker.style.top = `${(anchor ? anchor.bottom : 120) + window.scrollY + 8}px`;
-    picker.style.left = `${Math.max(8, (anchor ? anchor.left : 80) + window.scrollX)}px`;
+    const right = window.scrollX + document.documentElement.clientWidth - picker.offsetWidth - 8;
+    picker.style.left = `${Math.max(8, Math.min((anchor ? anchor.left : 80) + window.scrollX, right))}px`;
     pickerInput.value = text;
     loadCandidates();
     pickerInput.focus();
@@ -429,6 +432,7 @@
         openPicker({
           kind: "PERSON", text: "", title: "Who said it?",
           onChoose: (entity) => post(`quotes/${quoteId}/`, entity),
+          near: action.getBoundingClientRect(),
         });
       }
       if (name === "set-cue" || name === "add-part") useSelectionFor(name);
@@ -443,6 +447,7 @@
           kind: action.dataset.kind, text: action.dataset.exact,
           title: `Which entity is “${action.dataset.exact}”?`,
           onChoose: (entity) => post(`mentions/${spanId}/`, entity),
+          near: action.getBoundingClientRect(),
         });
       }
       if (name === "move") {

@@ -7,8 +7,10 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
+from annotations import editing
 from newsreader.models import Article
 from tests.browser.helpers import drag_select, sign_in
+from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -360,3 +362,53 @@ def test_touch_screens_get_words_for_tapping_not_keys(browser, live_server, seed
         desk.locator(".review-box").get_by_text("choose what they are")
     ).to_be_hidden()
     desk.context.close()
+
+
+def test_on_a_long_article_the_editor_opens_beside_what_it_edits(page: Page, users):
+    body = "\n\n".join(
+        f"Paragraph {n} of a long live blog, with enough words to fill a line."
+        for n in range(120)
+    )
+    article = make_article(body=body + "\n\n“We will rebuild,” the mayor said.")
+    review = editing.start_review(article=article, reviewer=users["reviewer"])
+    start = article.body.index("We will rebuild")
+    editing.create_quote(review=review, parts=[(start, start + 15)])
+    sign_in(page, "reviewer", "pw-reviewer")
+    page.goto(article.get_absolute_url())
+    quote = page.locator("#article-body mark.quote.mine")
+    quote.scroll_into_view_if_needed()
+    quote.click()
+    editor = page.locator(".editor")
+    expect(editor).to_contain_text("We will rebuild")
+    expect(editor).to_be_in_viewport()
+    # The speaker picker opens by its button, in the window, not at the top.
+    page.get_by_role("button", name="Search for the speaker…").click()
+    expect(page.locator("#picker")).to_be_in_viewport()
+    expect(page.get_by_role("heading", level=1)).not_to_be_in_viewport()
+
+
+def test_on_a_phone_the_toolbar_and_picker_stay_on_the_screen(
+    browser, live_server, seed
+):
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 390, "height": 844}
+    )
+    phone = context.new_page()
+    sign_in(phone, "reviewer", PASSWORD)
+    phone.goto(seed.get_absolute_url())
+    drag_select(phone, "Rogachyov")
+    toolbar = phone.locator("#selection-toolbar")
+    expect(toolbar).to_be_visible()
+    wide = (
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+    assert phone.evaluate(wide)  # nothing runs off the side
+    box = toolbar.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    toolbar.get_by_role("button", name="Organisation").click()
+    picker = phone.locator("#picker")
+    expect(picker).to_be_visible()
+    box = picker.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert phone.evaluate(wide)
+    context.close()
