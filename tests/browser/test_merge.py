@@ -49,3 +49,31 @@ def test_curator_merges_two_entities_from_the_admin(page: Page, users):
     page.goto(duplicate.get_absolute_url())
     expect(page).to_have_url(re.compile(f"{keep.get_absolute_url()}$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Ilya Rogachev")
+
+
+def test_the_span_list_fits_a_1366_pixel_screen(browser, live_server, users):
+    article = make_article(
+        title="Iraq would welcome Russian airstrikes against Daesh, Abadi says",
+        body="Rogachyov said Rogachev was right.",
+    )
+    rogachev = make_entity("Ilya Rogachev", aliases=("Rogachev", "Rogachyov"))
+    make_gold_mention(article, rogachev, "Rogachev", curator=users["curator"])
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1366, "height": 800}
+    )
+    page = context.new_page()
+    page.goto("/admin/annotations/span/")
+    page.get_by_label("Username").fill("curator")
+    page.get_by_label("Password").fill("pw-curator")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/admin/annotations/span/")
+    # No column out of sight, and the title more than a word a line; it
+    # opens the span on its page.
+    results = page.locator("#changelist .results")
+    assert results.evaluate("e => e.scrollWidth <= e.clientWidth")
+    title = page.locator("td.field-article_title").first
+    assert title.bounding_box()["width"] >= 130
+    expect(title.get_by_role("link")).to_have_attribute(
+        "href", re.compile(rf"/articles/{article.pk}/\?others=1&span=\d+")
+    )
+    context.close()
