@@ -332,6 +332,7 @@ def workspace_context(
     selected_mention: int | None = None,
     toast: str = "",
     undo_token: str = "",
+    next_article: Article | None = None,
 ) -> dict:
     """Everything the article page draws: one query for the spans, one for
     the entities with their counts, one for the quotes they draw."""
@@ -381,6 +382,7 @@ def workspace_context(
         "suggestion_count": _suggestion_count(suggestions),
         "toast": toast,
         "undo_token": undo_token,
+        "next_article": next_article,
     }
 
 
@@ -745,7 +747,18 @@ def review_submit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         review = editing.start_review(article=article, reviewer=request.user)
         editing.submit_review(review=review)
-        return _workspace(request, article, toast="Review submitted. Thank you.")
+        # On to the newest article this reviewer has not started.
+        following = (
+            Article.objects.exclude(reviews__reviewer=request.user)
+            .only("pk", "title")
+            .first()
+        )
+        return _workspace(
+            request,
+            article,
+            toast="Review submitted. Thank you.",
+            next_article=following,
+        )
     review = Review.objects.filter(article=article, reviewer=request.user).first()
     if review is not None and not review.is_open:
         return _message("This review is submitted already.", 409)

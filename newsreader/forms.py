@@ -44,6 +44,17 @@ class ArticleSearchForm(forms.Form):
     date_to = forms.DateField(
         label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    # For reviewers: where their own review of each article stands.
+    mine = forms.ChoiceField(
+        label="My review",
+        required=False,
+        choices=[
+            ("", "Any"),
+            ("none", "Not started"),
+            ("in_progress", "In progress"),
+            ("submitted", "Submitted"),
+        ],
+    )
 
     def clean_q(self) -> str:
         return " ".join(self.cleaned_data["q"].split())
@@ -63,13 +74,23 @@ class ArticleSearchForm(forms.Form):
     @property
     def has_filters(self) -> bool:
         """Whether anything besides the words narrows the list."""
-        filters = ("source", "entity", "date_from", "date_to")
+        filters = ("source", "entity", "date_from", "date_to", "mine")
         return any(self.cleaned_data.get(name) for name in filters)
 
-    def filter(self, articles: ArticleQuerySet) -> ArticleQuerySet:
+    def filter(self, articles: ArticleQuerySet, *, reviewer=None) -> ArticleQuerySet:
         """``articles`` with the filters, then the search, of a valid form:
-        the search ranks the newest matches of the filtered ones."""
+        the search ranks the newest matches of the filtered ones. "My review"
+        filters by ``reviewer``'s reviews, and only when one is given."""
         data = self.cleaned_data
+        if data.get("mine") == "none" and reviewer is not None:
+            articles = articles.exclude(reviews__reviewer=reviewer)
+        elif data.get("mine") and reviewer is not None:
+            statuses = [data["mine"]]
+            if data["mine"] == "submitted":  # a curator's gold is past submitted
+                statuses.append("adjudicated")
+            articles = articles.filter(
+                reviews__reviewer=reviewer, reviews__status__in=statuses
+            )
         if data["source"]:
             articles = articles.filter(source=data["source"])
         if data["entity"]:

@@ -26,14 +26,15 @@ def article_list(request: HtmxHttpRequest) -> HttpResponse:
     form = ArticleSearchForm(request.GET)
     articles = Article.objects.select_related("source").defer("search_vector")
     query = ""
+    annotator = can_annotate(request.user)
     if form.is_valid():
-        articles = form.filter(articles)
+        articles = form.filter(articles, reviewer=request.user if annotator else None)
         if form.has_words:
             query = form.cleaned_data["q"]
             articles = articles.with_headlines(query)
     else:
         articles = articles.none()
-    if annotator := can_annotate(request.user):
+    if annotator:
         articles = articles.with_review_status(request.user)
 
     page = Paginator(articles, settings.ARTICLES_PER_PAGE).get_page(

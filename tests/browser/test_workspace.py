@@ -412,3 +412,19 @@ def test_on_a_phone_the_toolbar_and_picker_stay_on_the_screen(
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
     assert phone.evaluate(wide)
     context.close()
+
+
+def test_after_submitting_the_next_article_is_one_click_away(page: Page, users):
+    first = make_article(title="The first to review")
+    make_article(title="The second to review")
+    sign_in(page, "reviewer", "pw-reviewer")
+    page.goto(first.get_absolute_url())
+    page.get_by_role("button", name="Submit review").click()
+    page.get_by_role("button", name="Submit", exact=True).click()
+    page.locator("#toast").get_by_role("link", name="Next article").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("The second to review")
+    # The list shows where one's reviews stand, and filters by it.
+    page.goto("/")
+    page.get_by_label("My review").select_option("submitted")
+    expect(page.locator(".article-row")).to_have_count(1)
+    expect(page.locator(".article-row .title")).to_have_text("The first to review")

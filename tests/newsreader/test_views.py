@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
 
+from annotations import editing
 from tests.factories import make_article, make_entity, make_gold_mention, make_source
 
 pytestmark = pytest.mark.django_db
@@ -367,3 +369,29 @@ def test_head_answers_like_get_without_a_body(client, users):
         response = client.head(address)
         assert response.status_code == 200, address
         assert response.content == b""
+
+
+def test_reviewers_filter_the_list_by_where_their_own_review_stands(client, users):
+    started = make_article(title="Started one")
+    done = make_article(title="Submitted one")
+    fresh = make_article(title="Untouched one")
+    editing.start_review(article=started, reviewer=users["reviewer"])
+    editing.submit_review(
+        review=editing.start_review(article=done, reviewer=users["reviewer"])
+    )
+    editing.start_review(article=fresh, reviewer=users["reviewer2"])  # not theirs
+    client.force_login(users["reviewer"])
+
+    def titles(mine: str) -> list[str]:
+        text = client.get("/", {"mine": mine}).text
+        return re.findall(r'class="title" href="[^"]+">([^<]+)</a>', text)
+
+    assert titles("none") == ["Untouched one"]
+    assert titles("in_progress") == ["Started one"]
+    assert titles("submitted") == ["Submitted one"]
+    assert len(titles("")) == 3
+    # Readers have no reviews: the filter is not theirs to use.
+    client.force_login(users["reader"])
+    page = client.get("/", {"mine": "none"}).text
+    assert 'name="mine"' not in page
+    assert len(re.findall(r'class="title"', page)) == 3
