@@ -594,6 +594,14 @@ class ArticleAdmin(newsreader_admin.ArticleAdmin):
     """The reading side's Article admin; a changed body re-anchors the spans."""
 
     readonly_fields = [*newsreader_admin.ArticleAdmin.readonly_fields, "orphans"]
+    actions = ["assign"]
+
+    @admin.action(
+        description="Assign the selected to a reviewer…", permissions=["change"]
+    )
+    def assign(self, request: HttpRequest, queryset: QuerySet[Article]):
+        ids = ",".join(str(pk) for pk in queryset.values_list("pk", flat=True))
+        return redirect(f"{reverse('annotations:assign-articles')}?articles={ids}")
 
     def save_model(self, request: HttpRequest, obj: Article, form, change: bool):
         if change and "body" in form.changed_data:

@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from annotations.models import Mention, Quote, Review, Span
+from annotations.models import Assignment, Mention, Quote, Review, Span
 from annotations.spans import SpanError, check_span, quote_selector
 from newsreader.models import Alias, Article, Entity
 from newsreader.text import normalize_name
@@ -644,3 +644,19 @@ def undo_decisions(*, token: str, user, article: Article) -> int:
         span.review = review
         delete_span(span=span)
     return len(spans)
+
+
+def assign(*, articles: Iterable[Article], reviewer, by=None) -> int:
+    """Give ``reviewer`` the ``articles`` to review; returns how many are
+    new to their queue (an article given twice stays there once)."""
+    queue = Assignment.objects.filter(reviewer=reviewer)
+    before = queue.count()
+    # ignore_conflicts sets no primary keys: count the queue instead.
+    Assignment.objects.bulk_create(
+        [
+            Assignment(article=article, reviewer=reviewer, assigned_by=by)
+            for article in articles
+        ],
+        ignore_conflicts=True,
+    )
+    return queue.count() - before

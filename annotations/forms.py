@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
 
 from annotations.models import Mention, Quote
 from annotations.spans import check_span, from_utf16
-from newsreader.models import Entity, EntityKind
+from newsreader.models import Article, Entity, EntityKind
+from newsreader.roles import CURATOR, REVIEWER
 
 
 class SelectionForm(forms.Form):
@@ -180,3 +183,44 @@ class DecideForm(forms.Form):
             if wanted:
                 chosen.append(row.pk)
         return chosen
+
+
+class AssignForm(forms.Form):
+    """Articles for a reviewer's queue: those listed, or the newest that no
+    one has been given yet."""
+
+    reviewer = forms.ModelChoiceField(
+        User.objects.filter(groups__name__in=[REVIEWER, CURATOR])
+        .distinct()
+        .order_by("username"),
+        empty_label="Choose a reviewer",
+    )
+    articles = forms.CharField(required=False, widget=forms.HiddenInput)
+    newest = forms.IntegerField(
+        label="or the newest articles no one has been given, this many",
+        required=False,
+        min_value=1,
+        max_value=1000,
+    )
+
+    def clean_articles(self) -> list[int]:
+        raw = self.cleaned_data["articles"]
+        try:
+            return [int(pk) for pk in raw.split(",") if pk.strip()]
+        except ValueError:
+            raise forms.ValidationError("Those are not article numbers.") from None
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not cleaned.get("articles") and not cleaned.get("newest"):
+            raise forms.ValidationError(
+                "Choose articles in the admin's list, or say how many of the "
+                "newest to give."
+            )
+        return cleaned
+
+    def chosen(self) -> QuerySet[Article]:
+        if ids := self.cleaned_data["articles"]:
+            return Article.objects.filter(pk__in=ids).only("pk")
+        newest = Article.objects.filter(assignments__isnull=True).only("pk")
+        return newest[: self.cleaned_data["newest"]]

@@ -57,6 +57,29 @@ class Review(models.Model):
         return self.status in {self.Status.IN_PROGRESS, self.Status.ADJUDICATED}
 
 
+class Assignment(models.Model):
+    """An article a curator gave a reviewer to review: the reviewer's queue."""
+
+    article = models.ForeignKey(Article, models.CASCADE, related_name="assignments")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reviewer", "article"], name="assignment_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article} for {self.reviewer}"
+
+
 class SpanQuerySet(models.QuerySet):
     def accepted(self) -> SpanQuerySet:
         return self.filter(status=Span.Status.ACCEPTED)

@@ -58,6 +58,8 @@ urlpatterns = [
         name="review-reopen",
     ),
     path("curation/agreement/", views.agreement_report, name="agreement-report"),
+    path("curation/assign/", views.assign_articles, name="assign-articles"),
+    path("my-work/", views.my_work, name="my-work"),
     path("imports/", views.import_list, name="import-list"),
     path("imports/<int:pk>/", views.import_detail, name="import-detail"),
 ]

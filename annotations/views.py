@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.exceptions import BadRequest
@@ -36,6 +37,7 @@ from annotations.agreement import MentionItem
 from annotations.export import web_annotations
 from annotations.forms import (
     NAME_LIMIT,
+    AssignForm,
     DecideForm,
     EntityChoiceForm,
     MentionForm,
@@ -46,10 +48,10 @@ from annotations.forms import (
 )
 from annotations.linking import candidates
 from annotations.merging import TOKEN
-from annotations.models import Mention, Quote, Review, Span
+from annotations.models import Assignment, Mention, Quote, Review, Span
 from annotations.rendering import Drawn, render_body
 from annotations.spans import SpanError, paragraphs_around
-from newsreader.forms import ImportForm
+from newsreader.forms import ArticleSearchForm, ImportForm
 from newsreader.http import HtmxHttpRequest
 from newsreader.models import Article, Entity, EntityKind, ImportJob
 from newsreader.roles import can_annotate, can_curate
@@ -747,12 +749,7 @@ def review_submit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         review = editing.start_review(article=article, reviewer=request.user)
         editing.submit_review(review=review)
-        # On to the newest article this reviewer has not started.
-        following = (
-            Article.objects.exclude(reviews__reviewer=request.user)
-            .only("pk", "title")
-            .first()
-        )
+        following = _next_article(request.user)
         return _workspace(
             request,
             article,
@@ -1066,6 +1063,79 @@ def article_adjudicate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "annotations/adjudicate.html", _adjudication_context(article)
     )
+
+
+def _next_article(reviewer) -> Article | None:
+    """Where a reviewer goes on to: the first article they were given and
+    have not submitted, else the newest they have not started."""
+    articles = Article.objects.only("pk", "title")
+    done = Review.objects.filter(reviewer=reviewer).exclude(
+        status=Review.Status.IN_PROGRESS
+    )
+    given = (
+        articles.filter(assignments__reviewer=reviewer)
+        .exclude(pk__in=done.values("article"))
+        .order_by("assignments__created_at", "pk")
+        .first()
+    )
+    return given or articles.exclude(reviews__reviewer=reviewer).first()
+
+
+@login_required
+def my_work(request: HtmxHttpRequest) -> HttpResponse:
+    """The articles a curator gave this reviewer, with where each stands."""
+    if not can_annotate(request.user):
+        return _message("Only reviewers have work here.", 403)
+    form = ArticleSearchForm(request.GET)
+    assignments = (
+        Assignment.objects.filter(reviewer=request.user)
+        .select_related("article__source", "assigned_by")
+        .defer("article__body", "article__search_vector")
+        .order_by("created_at", "pk")
+    )
+    if form.is_valid() and form.cleaned_data["mine"]:
+        articles = form.filter(Article.objects.all(), reviewer=request.user)
+        assignments = assignments.filter(article__in=articles.values("pk"))
+    status = dict(
+        Review.objects.filter(
+            reviewer=request.user, article__in=[a.article_id for a in assignments]
+        ).values_list("article_id", "status")
+    )
+    rows = [(a, status.get(a.article_id, "none")) for a in assignments]
+    return render(request, "annotations/my_work.html", {"rows": rows, "form": form})
+
+
+@curator_required
+def assign_articles(request: HtmxHttpRequest) -> HttpResponse:
+    """Give a reviewer articles to review: those chosen in the admin's list
+    or an import's, or the newest no one has been given."""
+    if request.method == "POST":
+        form = AssignForm(request.POST)
+        if form.is_valid():
+            reviewer = form.cleaned_data["reviewer"]
+            given = editing.assign(
+                articles=form.chosen(), reviewer=reviewer, by=request.user
+            )
+            messages.success(
+                request,
+                f"{given} article{pluralize(given)} added to {reviewer}’s work.",
+            )
+            return redirect("annotations:assign-articles")
+    else:
+        ids = request.GET.get("articles", "")
+        if job_pk := _int(request.GET.get("import")):
+            job = get_object_or_404(ImportJob.objects.defer("upload"), pk=job_pk)
+            imported = (job.summary or {}).get("imported", [])
+            ids = ",".join(str(item["article_id"]) for item in imported)
+        form = AssignForm(initial={"articles": ids})
+    ids = form["articles"].value() or ""
+    chosen = [int(pk) for pk in ids.split(",") if pk.strip().isdecimal()]
+    context = {
+        "form": form,
+        "chosen": Article.objects.filter(pk__in=chosen).only("pk", "title")[:50],
+        "count": len(chosen),
+    }
+    return render(request, "annotations/assign.html", context)
 
 
 @require_POST

@@ -5,6 +5,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from newsreader.models import HEADLINE_START, HEADLINE_STOP
+from newsreader.roles import can_annotate
 
 register = template.Library()
 
@@ -20,3 +21,9 @@ def headline(text: str) -> SafeString:
     return mark_safe(  # noqa: S308 - everything from the article was escaped above
         escaped.replace(HEADLINE_START, "<mark>").replace(HEADLINE_STOP, "</mark>")
     )
+
+
+@register.filter
+def annotates(user) -> bool:
+    """Whether ``user`` reviews: for the links only reviewers need."""
+    return can_annotate(user)
