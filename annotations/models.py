@@ -153,8 +153,12 @@ class Span(models.Model):
                 condition=Q(review__isnull=True),
                 name="span_suggestion_article",
             ),
+            # By its words too: whether a review holds a suggestion's words
+            # is asked for every suggestion a page or a write draws.
             models.Index(
-                fields=["review"], condition=Q(review__isnull=False), name="span_review"
+                fields=["review", "start", "end"],
+                condition=Q(review__isnull=False),
+                name="span_review_words",
             ),
         ]
 
