@@ -22,9 +22,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import signal
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -59,18 +56,7 @@ def main() -> None:
     print(f"\n{WORDS} mentions each, seed article, in-process (ms)\n")
     print(common.table(("request", "API p50", "API p95", "page p50", "page p95"), rows))
 
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "manage.py", "serve", "--only", "web", "--settings"]
-        + ["bench.bare_settings", "--bind", f"127.0.0.1:{port}"]
-        + ["--workers", str(args.workers)],
-        cwd=REPO_ROOT,
-        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_for(port, "/bench/bare/")
+    with common.web_server(args.workers) as port:
         rates = [
             (label, *load(port, path, args.seconds, args.clients))
             for label, path in [
@@ -78,9 +64,6 @@ def main() -> None:
                 ("bare Django view", "/bench/bare/"),
             ]
         ]
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
     print(
         f"\nmanage.py serve, {args.workers} gunicorn workers; {args.clients} "
         f"clients for {args.seconds:g} s each, {os.cpu_count()} cores shared\n"
@@ -186,25 +169,6 @@ def load(port: int, path: str, seconds: float, clients: int) -> tuple[str, ...]:
         f"{timings.p95:.1f}",
         str(errors[0]),
     )
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_for(port: int, path: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", path)
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit("manage.py serve did not answer within a minute")
 
 
 if __name__ == "__main__":

@@ -1,17 +1,27 @@
 """What the benchmarks share: a throwaway database, Django set up on it,
-timings, and a table to print the figures in."""
+the production server on a free port, timings, and a table to print the
+figures in."""
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
+import signal
+import socket
 import statistics
+import subprocess
+import sys
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def server_and_name(url: str) -> tuple[str, str]:
@@ -55,6 +65,43 @@ def fresh_database(url: str) -> None:
     server_and_name(url)  # refuse a database we must not drop, before anything
     drop_database(url, create=True)
     setup_django(url)
+
+
+@contextmanager
+def web_server(workers: int) -> Iterator[int]:
+    """``manage.py serve --only web`` (gunicorn) with the app's URLs and the
+    bare views of ``bench/bare_urls.py``, on a free port it yields once the
+    server answers; stopped on leaving."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--only", "web", "--settings"]
+        + ["bench.bare_settings", "--bind", f"127.0.0.1:{port}"]
+        + ["--workers", str(workers)],
+        cwd=REPO_ROOT,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                connection.request("GET", "/bench/bare/")
+                if connection.getresponse().status == 200:
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise SystemExit(
+                        "manage.py serve did not answer in a minute"
+                    ) from None
+                time.sleep(0.3)
+        yield port
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
 
 
 def argument_parser(doc: str | None, default_url: str) -> argparse.ArgumentParser:

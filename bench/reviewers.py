@@ -35,10 +35,7 @@ import http.client
 import os
 import random
 import re
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -144,26 +141,12 @@ def main() -> None:
 
 def serve(args, articles, entities) -> tuple:
     """Start the server, run the three loads against it, stop it."""
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "manage.py", "serve", "--only", "web", "--settings"]
-        + ["bench.bare_settings", "--bind", f"127.0.0.1:{port}"]
-        + ["--workers", str(args.workers)],
-        cwd=REPO_ROOT,
-        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_for(port)
+    with common.web_server(args.workers) as port:
         load_before = os.getloadavg()[0]
         sequential = one_client(port, articles, entities)
         eight = clients(port, articles, entities, 8, args.seconds, open_pages=False)
         twenty = clients(port, articles, entities, REVIEWERS, args.seconds)
         load_after = os.getloadavg()[0]
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
     return (load_before, load_after), sequential, eight, twenty
 
 
@@ -370,25 +353,6 @@ def breakdown(article: tuple[int, str], entities: list[int]) -> list:
     rows.append(("bare signed-in POST (middleware, session, user)", median(bare)))
     rows += [(label, median(samples)) for label, samples in parts.items()]
     return rows
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_for(port: int) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/bench/bare/")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit("manage.py serve did not answer within a minute")
 
 
 if __name__ == "__main__":
