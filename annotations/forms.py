@@ -185,6 +185,15 @@ class DecideForm(forms.Form):
         return chosen
 
 
+def article_ids(raw: str) -> list[int] | None:
+    """The article numbers in ``raw`` ("12,15,40"); None if it holds
+    anything else."""
+    parts = [part.strip() for part in raw.split(",") if part.strip()]
+    if not all(part.isascii() and part.isdecimal() for part in parts):
+        return None
+    return [int(part) for part in parts]
+
+
 class AssignForm(forms.Form):
     """Articles for a reviewer's queue: those listed, or the newest that no
     one has been given yet."""
@@ -204,11 +213,10 @@ class AssignForm(forms.Form):
     )
 
     def clean_articles(self) -> list[int]:
-        raw = self.cleaned_data["articles"]
-        try:
-            return [int(pk) for pk in raw.split(",") if pk.strip()]
-        except ValueError:
-            raise forms.ValidationError("Those are not article numbers.") from None
+        ids = article_ids(self.cleaned_data["articles"])
+        if ids is None:
+            raise forms.ValidationError("Those are not article numbers.")
+        return ids
 
     def clean(self) -> dict:
         cleaned = super().clean()

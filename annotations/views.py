@@ -20,6 +20,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
 )
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -44,6 +45,7 @@ from annotations.forms import (
     QuoteForm,
     QuoteUpdateForm,
     SelectionForm,
+    article_ids,
     error_text,
 )
 from annotations.linking import candidates
@@ -142,6 +144,12 @@ class QuoteRow:
     @property
     def words(self) -> str:
         return " … ".join(part.exact for part in self.parts)
+
+    @property
+    def places(self) -> list[tuple[int, int]]:
+        """Where its parts and cue are."""
+        spans = [*self.parts, *([self.cue] if self.cue else [])]
+        return [(span.start, span.end) for span in spans]
 
 
 def _colour(reviewer_id: int) -> int:
@@ -258,11 +266,9 @@ def _draw(
             whose = ""
         else:
             whose = f" — {span.review__reviewer__username}"
-            others = f"others reviewer-{_colour(span.review__reviewer)}"
-            by = {
-                "reviewer": span.review__reviewer__username,
-                "colour": _colour(span.review__reviewer),
-            }
+            colour = _colour(span.review__reviewer)
+            others = f"others reviewer-{colour}"
+            by = {"reviewer": span.review__reviewer__username, "colour": colour}
         if (kind := span.mention__entity__kind) is not None:
             drawn.append(
                 Drawn(
@@ -348,10 +354,6 @@ def workspace_context(
     )
     entity_rows = _entity_rows(visible, review, annotator=annotator)
     drawn, quotes = _draw(spans + suggestions, review, annotator=annotator)
-    quote_rows = sorted(
-        (row for row in quotes.values() if row.parts and row.quote.review_id),
-        key=lambda row: row.parts[0].start,
-    )
     shown_reviewers = sorted(
         {
             (span.review__reviewer__username, _colour(span.review__reviewer))
@@ -369,7 +371,7 @@ def workspace_context(
         "review": review,
         "show_others": show_others,
         "shown_reviewers": shown_reviewers,
-        "quote_rows": quote_rows,
+        "quote_rows": _quote_list(quotes),
         "entity_rows": entity_rows,
         "kinds": EntityKind.choices,
         "quote_types": Quote.Type.choices,
@@ -435,28 +437,22 @@ def _quote_row(quote: Quote) -> QuoteRow:
     return row
 
 
-def _quote_words(quote: Quote) -> list[tuple[int, int]]:
-    """Where a quote's parts and cue are."""
-    spans = Span.objects.filter(Q(quote=quote) | Q(cue_of=quote))
-    return list(spans.values_list("start", "end"))
-
-
-def _quote_rows(visible: QuerySet[Span], review: Review | None) -> list[QuoteRow]:
-    """The side panel's quote list: the visible quotes, in reading order."""
-    parts = _span_rows(visible.filter(quote__isnull=False), with_reviewer=True)
-    quote_by_pk = Quote.objects.select_related("speaker").in_bulk(
-        {part.quote_id for part in parts}
+def _quote_list(quotes: dict[int, QuoteRow]) -> list[QuoteRow]:
+    """The side panel's quote list: the reviewed quotes ``_draw`` made, in
+    reading order (suggestions are not listed)."""
+    return sorted(
+        (row for row in quotes.values() if row.parts and row.quote.review_id),
+        key=lambda row: row.parts[0].start,
     )
-    rows: dict[int, QuoteRow] = {}
-    for part in parts:
-        quote = quote_by_pk[part.quote_id]
-        mine = review is not None and part.review_id == review.pk
-        row = QuoteRow(quote, mine=mine)
-        if not mine:
-            row.reviewer = part.review__reviewer__username
-            row.colour = _colour(part.review__reviewer)
-        rows.setdefault(part.quote_id, row).parts.append(part)
-    return list(rows.values())  # the parts came in reading order
+
+
+def _listed_quotes(
+    visible: QuerySet[Span], review: Review, show_others: bool
+) -> list[QuoteRow]:
+    """The side panel's quote list, without drawing the whole text."""
+    parts = _span_rows(visible.filter(quote__isnull=False), with_reviewer=show_others)
+    _, quotes = _draw(parts, review, annotator=True)
+    return _quote_list(quotes)
 
 
 def _answer(
@@ -468,7 +464,7 @@ def _answer(
     toast: str,
     entities: Collection[int] = (),
     quotes: bool = False,
-    editor: Quote | None = None,
+    editor: QuoteRow | None = None,
 ) -> HttpResponse:
     """A write's answer: what it changed, each piece swapped in out of band
     by htmx in one response, never the whole workspace.
@@ -511,8 +507,8 @@ def _answer(
         "suggestion_count": _suggestion_count(suggestions),
         "kinds": EntityKind.choices,
         "entity_rows": entity_rows,
-        "quote_rows": _quote_rows(visible, review) if quotes else None,
-        "selected_quote": _quote_row(editor) if editor else None,
+        "quote_rows": _listed_quotes(visible, review, show_others) if quotes else None,
+        "selected_quote": editor,
         "quote_types": Quote.Type.choices,
         "toast": toast,
     }
@@ -619,7 +615,7 @@ def quote_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         [(start, end)],
         toast="Quote marked. Now choose who said it.",
         quotes=True,
-        editor=quote,
+        editor=_quote_row(quote),
     )
 
 
@@ -642,15 +638,16 @@ def quote_update(request: HtmxHttpRequest, pk: int, quote_pk: int) -> HttpRespon
         speaker_mention=form.cleaned_data["speaker_mention"],
         speaker_description=form.cleaned_data["speaker_description"],
     )
+    row = _quote_row(quote)
     # Its marks say its type and speaker: the paragraphs they are in.
     return _answer(
         request,
         article,
         quote.review,
-        _quote_words(quote),
+        row.places,
         toast="Quote saved.",
         quotes=True,
-        editor=quote,
+        editor=row,
     )
 
 
@@ -669,7 +666,7 @@ def quote_part_create(request: HtmxHttpRequest, pk: int, quote_pk: int) -> HttpR
         [(start, end)],
         toast="Part added to the quote.",
         quotes=True,
-        editor=quote,
+        editor=_quote_row(quote),
     )
 
 
@@ -690,7 +687,7 @@ def quote_cue(request: HtmxHttpRequest, pk: int, quote_pk: int) -> HttpResponse:
         quote.review,
         words,
         toast=f"Cue set: “{cue.exact}”.",
-        editor=quote,
+        editor=_quote_row(quote),
     )
 
 
@@ -1087,22 +1084,21 @@ def my_work(request: HtmxHttpRequest) -> HttpResponse:
     if not can_annotate(request.user):
         return _message("Only reviewers have work here.", 403)
     form = ArticleSearchForm(request.GET)
+    own_review = Review.objects.filter(
+        article=OuterRef("article"), reviewer=request.user
+    )
     assignments = (
         Assignment.objects.filter(reviewer=request.user)
         .select_related("article__source", "assigned_by")
         .defer("article__body", "article__search_vector")
+        .annotate(status=Subquery(own_review.values("status")))
         .order_by("created_at", "pk")
     )
     if form.is_valid() and form.cleaned_data["mine"]:
         articles = form.filter(Article.objects.all(), reviewer=request.user)
         assignments = assignments.filter(article__in=articles.values("pk"))
-    status = dict(
-        Review.objects.filter(
-            reviewer=request.user, article__in=[a.article_id for a in assignments]
-        ).values_list("article_id", "status")
-    )
-    rows = [(a, status.get(a.article_id, "none")) for a in assignments]
-    return render(request, "annotations/my_work.html", {"rows": rows, "form": form})
+    context = {"assignments": assignments, "form": form}
+    return render(request, "annotations/my_work.html", context)
 
 
 @curator_required
@@ -1128,8 +1124,7 @@ def assign_articles(request: HtmxHttpRequest) -> HttpResponse:
             imported = (job.summary or {}).get("imported", [])
             ids = ",".join(str(item["article_id"]) for item in imported)
         form = AssignForm(initial={"articles": ids})
-    ids = form["articles"].value() or ""
-    chosen = [int(pk) for pk in ids.split(",") if pk.strip().isdecimal()]
+    chosen = article_ids(form["articles"].value() or "") or []
     context = {
         "form": form,
         "chosen": Article.objects.filter(pk__in=chosen).only("pk", "title")[:50],

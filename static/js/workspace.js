@@ -86,12 +86,12 @@
 
   document.addEventListener("keydown", (event) => {
     const area = document.getElementById("article-body");
-    const move = MOVES[event.key.toLowerCase()];
-    if (!move || event.ctrlKey || event.metaKey || event.altKey) return;
+    const key = event.key.toLowerCase();
+    if (!MOVES[key] || event.ctrlKey || event.metaKey || event.altKey) return;
     if (!area || !area.contains(event.target)) return;
-    if (event.key.toLowerCase() !== "n" && !textNode) return; // readers have no marks of their own
+    if (key !== "n" && !textNode) return; // readers have no marks of their own
     event.preventDefault();
-    const [wanted, none] = move;
+    const [wanted, none] = MOVES[key];
     const marks = highlights();
     const step = event.shiftKey ? -1 : 1;
     const current = marks.findIndex((m) => m.dataset.span === event.target.dataset.span);
@@ -357,7 +357,6 @@
   let chooseOnLoad = false;
 
   function loadCandidates() {
-    if (!pickerPurpose) return;
     const params = new URLSearchParams({ q: pickerInput.value, kind: pickerPurpose.kind || "" });
     pickerLoading = true;
     htmx.ajax("GET", `${picker.dataset.url}?${params}`, { target: "#picker-results", swap: "innerHTML" })
