@@ -1005,8 +1005,8 @@ def bench_server(
 # --------------------------------------------------------------------------
 # 4: headless Chromium against a live server
 
-# Runs before the page's own scripts. It notes when workspace.js adds its
-# selectionchange listener (the script runs on, synchronously, to its end)
+# Runs before the page's own scripts. It notes when the workspace script adds its
+# selectionchange listener (its modules run on, synchronously, to their end)
 # and when htmx has processed the body; then selects a word in the text and
 # notes when #selection-toolbar shows.
 INIT_SCRIPT = """(() => {
@@ -1111,7 +1111,7 @@ def bench_browser(
         )
         last = page.evaluate(MEASURE_SCRIPT)
         if not last["htmxDefined"]:
-            errors.append("window.htmx was not defined when workspace.js ran")
+            errors.append("window.htmx was not defined when the workspace script ran")
         ready = max(last["listener"], last["htmxLoad"] or 0)
         for key in BROWSER_FIGURES:
             value = ready if key == "ready" else last[key]
@@ -1325,9 +1325,9 @@ def report(
             table(["moment", "cold p50", "cold max", "warm p50", "warm max"], rows)
         )
         lines.append(
-            "The toolbar waits out workspace.js's 120 ms selectionchange debounce. "
-            "The live server (Django's threaded WSGI server) opens a database "
-            "connection for each request."
+            "The toolbar waits out the workspace script's 120 ms "
+            "selectionchange debounce. The live server (Django's threaded WSGI "
+            "server) opens a database connection for each request."
         )
         if browser.errors:
             lines.append("Console errors: " + "; ".join(browser.errors))

@@ -499,6 +499,21 @@ def test_mention_update_of_a_speaker_mention_changes_the_quotes_speaker(
     assert quote.speaker_mention == mention
 
 
+def editor_of(quote: Quote, text: str) -> bool:
+    """Whether ``text`` swaps in the editor of ``quote``, with the URLs its
+    buttons post to."""
+    base = f"/articles/{quote.article_id}/quotes/{quote.pk}/"
+    return (
+        re.search(
+            rf'<div id="editor" data-quote="{quote.pk}"\s+'
+            rf'data-update-url="{base}"\s+data-cue-url="{base}cue/"\s+'
+            rf'data-parts-url="{base}parts/" hx-swap-oob="true">',
+            text,
+        )
+        is not None
+    )
+
+
 def test_quote_create_marks_a_quote_of_one_part(client, users, scene):
     client.force_login(users["reviewer"])
     text = redraw(send(client, scene, "quote-create"))
@@ -507,7 +522,7 @@ def test_quote_create_marks_a_quote_of_one_part(client, users, scene):
     assert span.quote.review.reviewer == users["reviewer"]
     assert list(span.quote.parts.all()) == [span]
     # Its editor opens, and the quote list has it, both in the one answer.
-    assert f'<div id="editor" data-quote="{span.quote_id}" hx-swap-oob="true">' in text
+    assert editor_of(span.quote, text)
     quotes = text[text.index('<section id="quotes"') :]
     assert re.search(r'Quotes <span class="count">2</span>', quotes)
     assert "the army would retake Ramadi" in quotes
@@ -571,7 +586,7 @@ def test_quote_update_sets_the_speaker_from_an_entity(client, users, scene):
     assert 'data-label="Direct quote by Nouri al-Maliki" title=' in text
     quotes = text[text.index('<section id="quotes"') :]
     assert "Nouri al-Maliki</strong> — Not yet," in quotes
-    assert f'<div id="editor" data-quote="{quote.pk}" hx-swap-oob="true">' in text
+    assert editor_of(quote, text)
 
 
 def test_quote_update_describes_a_source_and_an_entity_replaces_it(
