@@ -6,11 +6,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.exceptions import BadRequest
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import (
     BigIntegerField,
@@ -34,7 +36,7 @@ from django.views.decorators.http import (
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, reswap
 
-from annotations import adjudication, agreement, editing, tasks
+from annotations import adjudication, agreement, charts, editing, quoted, tasks
 from annotations.agreement import MentionItem
 from annotations.export import web_annotations
 from annotations.forms import (
@@ -1270,3 +1272,42 @@ def import_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "unlisted": len(imported) - len(listed),
     }
     return render(request, template, context)
+
+
+QUOTES_PER_PAGE = 20
+
+
+@require_safe
+def entity_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """An entity's page: what they said, where, and who else was quoted
+    with them; what others said in the articles that mention them; and
+    those articles. The curated annotations only, as on the reading pages."""
+    entity = get_object_or_404(Entity.objects.visible_to(request.user), slug=slug)
+    if entity.merged_into_id:
+        target = entity.merged_into
+        while target.merged_into_id:
+            target = target.merged_into
+        return redirect(target, permanent=False)
+    articles = Article.objects.mentioning(entity).select_related("source")
+    said = quoted.listed(quoted.gold_quotes().filter(speaker=entity))
+    quotes = Paginator(said, QUOTES_PER_PAGE).get_page(request.GET.get("quotes"))
+    # A place is never a speaker: no bars for its quotes.
+    counts = {
+        name: by_month
+        for name, by_month in quoted.monthly_counts(entity).items()
+        if by_month
+    }
+    about = quoted.listed(quoted.quotes_about(entity))[:10]
+    context = {
+        "entity": entity,
+        "aliases": entity.aliases.visible_to(request.user),
+        "page": Paginator(articles, settings.ARTICLES_PER_PAGE).get_page(
+            request.GET.get("page")
+        ),
+        "quotes": quotes,
+        "quote_lines": quoted.lines(quotes),
+        "quoted_with": quoted.quoted_with(entity),
+        "about": quoted.lines(about),
+        "chart": charts.monthly(counts),
+    }
+    return render(request, "annotations/entity_detail.html", context)

@@ -12,7 +12,11 @@ reading = [
     # The article page is the annotation workspace, drawn by the annotations app.
     path("articles/<int:pk>/", annotation_views.article_detail, name="article-detail"),
     path("entities/", views.entity_list, name="entity-list"),
-    path("entities/<slug:slug>/", views.entity_detail, name="entity-detail"),
+    path(
+        "entities/<slug:slug>/",
+        annotation_views.entity_detail,
+        name="entity-detail",
+    ),
 ]
 
 urlpatterns = [

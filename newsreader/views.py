@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.views.decorators.http import require_http_methods, require_safe
@@ -77,29 +77,6 @@ def entity_list(request: HtmxHttpRequest) -> HttpResponse:
     if request.htmx and not request.htmx.boosted:
         template += "#results"
     return render(request, template, {"form": form, "page": page})
-
-
-@require_safe
-def entity_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    entity = get_object_or_404(Entity.objects.visible_to(request.user), slug=slug)
-    if entity.merged_into_id:
-        target = entity.merged_into
-        while target.merged_into_id:
-            target = target.merged_into
-        return redirect(target, permanent=False)
-    articles = Article.objects.mentioning(entity).select_related("source")
-    page = Paginator(articles, settings.ARTICLES_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    return render(
-        request,
-        "newsreader/entity_detail.html",
-        {
-            "entity": entity,
-            "aliases": entity.aliases.visible_to(request.user),
-            "page": page,
-        },
-    )
 
 
 @login_required

@@ -8,7 +8,7 @@ import itertools
 from django.contrib.auth.models import User
 from django.utils.text import slugify
 
-from annotations.models import Mention, Review, Span
+from annotations.models import Mention, Quote, Review, Span
 from annotations.spans import quote_selector
 from newsreader.models import Alias, Article, Entity, Source
 from newsreader.text import canonical_body, normalize_name
@@ -67,3 +67,25 @@ def make_gold_mention(article: Article, entity: Entity, text: str, *, curator: U
         **quote_selector(article.body, start, start + len(text))._asdict(),
     )
     return Mention.objects.create(span=span, entity=entity)
+
+
+def make_gold_quote(
+    article: Article, speaker: Entity | None, text: str, *, curator: User, **fields
+) -> Quote:
+    """Mark the first ``text`` in the article as a curated quote by ``speaker``."""
+    start = article.body.index(text)
+    review, _ = Review.objects.get_or_create(
+        article=article, reviewer=curator, defaults={"status": "adjudicated"}
+    )
+    quote = Quote.objects.create(
+        article=article, review=review, speaker=speaker, **fields
+    )
+    Span.objects.create(
+        article=article,
+        review=review,
+        quote=quote,
+        start=start,
+        end=start + len(text),
+        **quote_selector(article.body, start, start + len(text))._asdict(),
+    )
+    return quote

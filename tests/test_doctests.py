@@ -6,6 +6,7 @@ import doctest
 
 import pytest
 
+import annotations.charts
 import annotations.evaluation
 import annotations.spans
 import annotations.suggest.detect
@@ -19,6 +20,7 @@ import newsreader.text
 @pytest.mark.parametrize(
     "module",
     [
+        annotations.charts,
         annotations.evaluation,
         annotations.spans,
         annotations.suggest.detect,

@@ -5,7 +5,12 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.factories import make_article, make_entity, make_gold_mention
+from tests.factories import (
+    make_article,
+    make_entity,
+    make_gold_mention,
+    make_gold_quote,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -88,3 +93,24 @@ def test_filters_that_match_nothing_say_so_and_can_be_cleared(page: Page):
     ).click()
     expect(page.locator(".article-row")).to_have_count(1)
     expect(page.get_by_label("From")).to_have_value("")
+
+
+def test_a_speakers_quote_opens_its_article_at_the_quote(page: Page, users):
+    abadi = make_entity("Haider al-Abadi")
+    filler = "\n\n".join(f"Paragraph {n} says nothing much." for n in range(60))
+    article = make_article(
+        title="Abadi on the airstrikes",
+        body=f"{filler}\n\n“We would welcome it,” Abadi said.",
+    )
+    make_gold_quote(article, abadi, "We would welcome it", curator=users["curator"])
+
+    page.goto(abadi.get_absolute_url())
+    said = page.get_by_role("region", name=re.compile("What Haider al-Abadi said"))
+    expect(said.locator("blockquote")).to_have_text("“We would welcome it”")
+    expect(page.locator("figure.chart svg rect")).to_have_count(1)
+    page.get_by_role("link", name="Abadi on the airstrikes").first.click()
+
+    # The quote, at the end of a long article, is scrolled to and focused.
+    quote = page.locator("#article-body mark", has_text="We would welcome it")
+    expect(quote).to_be_focused()
+    expect(quote).to_be_in_viewport()

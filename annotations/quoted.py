@@ -1,0 +1,96 @@
+"""Who is quoted, where, and with whom: from the curated annotations only,
+what readers see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count, DateField, F, Min, Prefetch, QuerySet
+from django.db.models.functions import TruncMonth
+
+from annotations.models import Mention, Quote, Review, Span
+from newsreader.models import Article, Entity
+
+
+def gold_quotes() -> QuerySet[Quote]:
+    return Quote.objects.filter(review__status=Review.Status.ADJUDICATED)
+
+
+def listed(quotes: QuerySet[Quote]) -> QuerySet[Quote]:
+    """``quotes`` as lists show them: newest article first, in reading
+    order within one, with their parts, speakers and articles."""
+    parts = Prefetch("parts", queryset=Span.objects.order_by("start", "-end"))
+    return (
+        quotes.select_related("article__source", "speaker")
+        .prefetch_related(parts)
+        .defer("article__body", "article__search_vector")
+        .annotate(at=Min("parts__start"))
+        .order_by(F("article__published_at").desc(nulls_last=True), "-article", "at")
+    )
+
+
+@dataclass(frozen=True)
+class QuoteLine:
+    """A quote as a list shows it: its words, and its article opened at it."""
+
+    quote: Quote
+    words: str
+    url: str
+
+
+def lines(quotes: Iterable[Quote]) -> list[QuoteLine]:
+    """One line for each of ``listed`` quotes."""
+    lines = []
+    for quote in quotes:
+        parts = list(quote.parts.all())
+        if parts:
+            url = f"{quote.article.get_absolute_url()}?span={parts[0].pk}"
+            lines.append(QuoteLine(quote, " … ".join(p.exact for p in parts), url))
+    return lines
+
+
+def quoted_with(entity: Entity, limit: int = 10) -> QuerySet[Entity]:
+    """The others quoted in the articles that quote ``entity``, by how many
+    of those articles quote them (``articles``)."""
+    articles = gold_quotes().filter(speaker=entity).values("article")
+    return (
+        Entity.objects.filter(quotes__in=gold_quotes().filter(article__in=articles))
+        .exclude(pk=entity.pk)
+        .annotate(articles=Count("quotes__article", distinct=True))
+        .order_by("-articles", "name")[:limit]
+    )
+
+
+def quotes_about(entity: Entity) -> QuerySet[Quote]:
+    """Others' quotes in the articles that mention ``entity``."""
+    articles = Article.objects.mentioning(entity).values("pk")
+    return gold_quotes().filter(article__in=articles).exclude(speaker=entity)
+
+
+def _by_month(queryset: QuerySet, published: str) -> dict[dt.date, int]:
+    months = (
+        queryset.filter(**{f"{published}__isnull": False})
+        .annotate(month=TruncMonth(published, output_field=DateField()))
+        .values("month")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    return {row["month"]: row["count"] for row in months}
+
+
+def monthly_counts(entity: Entity) -> dict[str, dict[dt.date, int]]:
+    """Quotes by ``entity`` and mentions of them per month of publication
+    (articles without a date are left out)."""
+    mentions = Mention.objects.filter(
+        entity=entity,
+        span__status=Span.Status.ACCEPTED,
+        span__review__status=Review.Status.ADJUDICATED,
+    )
+    return {
+        "quotes": _by_month(
+            gold_quotes().filter(speaker=entity), "article__published_at"
+        ),
+        "mentions": _by_month(mentions, "span__article__published_at"),
+    }
