@@ -70,7 +70,9 @@ def with_annotations(reviews: QuerySet[Review]) -> QuerySet[Review]:
             ),
             Prefetch(
                 "quotes",
-                queryset=Quote.objects.select_related("speaker", "cue")
+                queryset=Quote.objects.select_related(
+                    "speaker", "cue", "speaker_mention__span"
+                )
                 .prefetch_related(
                     Prefetch("parts", queryset=_accepted(Span.objects)),
                     Prefetch("speaker__aliases", queryset=_PUBLIC_ALIASES),
@@ -90,7 +92,8 @@ def review_record(review: Review) -> dict:
 
     Offsets index ``text``, the article's body. A quote of several parts
     is one item a part, the parts sharing a ``group`` number; a cue is its
-    word plus ``cue_start``/``cue_end``.
+    word plus ``cue_start``/``cue_end``; ``speaker_start``/``speaker_end``
+    are the mention the reviewer attributed the quote to.
     """
     article = review.article
     quotes: list[dict] = []
@@ -105,6 +108,9 @@ def review_record(review: Review) -> dict:
         }
         if quote.speaker_description:
             common["speaker_description"] = quote.speaker_description
+        named = quote.speaker_mention.span if quote.speaker_mention else None
+        if named is not None and named.status == Span.Status.ACCEPTED:
+            common.update(speaker_start=named.start, speaker_end=named.end)
         cue = quote.cue
         if cue is not None and cue.status == Span.Status.ACCEPTED:
             common.update(cue=cue.exact, cue_start=cue.start, cue_end=cue.end)
@@ -155,10 +161,16 @@ def _entity_item(entity: Entity) -> dict:
     }
 
 
+def review_records(reviews: QuerySet[Review]) -> Iterator[dict]:
+    """``review_record`` of each review, read a batch at a time."""
+    for review in with_annotations(reviews).iterator(chunk_size=CHUNK):
+        yield review_record(review)
+
+
 def export_jsonl(reviews: QuerySet[Review]) -> Iterator[str]:
     """Each review as one line of JSON, newline included."""
-    for review in with_annotations(reviews).iterator(chunk_size=CHUNK):
-        yield json.dumps(review_record(review), ensure_ascii=False) + "\n"
+    for record in review_records(reviews):
+        yield json.dumps(record, ensure_ascii=False) + "\n"
 
 
 # ---- W3C Web Annotation JSON-LD -------------------------------------------------
