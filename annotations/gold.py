@@ -110,7 +110,7 @@ def load_gold(*, review: Review, record: dict) -> Loaded:
         tuple(sorted((part.start, part.end) for part in quote.parts.all()))
         for quote in review.quotes.prefetch_related("parts")
     }
-    for items in _quote_groups(record.get("quotes") or []):
+    for items in quote_groups(record.get("quotes") or []):
         parts = [place(item) for item in items]
         if tuple(sorted(parts)) in had_quotes:
             continue
@@ -177,7 +177,7 @@ def _description(item: dict) -> str:
     return described.strip()
 
 
-def _quote_groups(items: list[dict]) -> list[list[dict]]:
+def quote_groups(items: list[dict]) -> list[list[dict]]:
     """Quote items, those sharing a ``group`` together as one quote's parts."""
     groups: dict[object, list[dict]] = {}
     for index, item in enumerate(items):

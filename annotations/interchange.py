@@ -3,6 +3,8 @@
 Export works on reviews: each review is one JSONL line, one JSON-LD
 AnnotationCollection, and a CSV row per quote. Only accepted spans go out;
 suggested, rejected and orphaned ones are not anyone's annotation yet.
+The other tools' formats (``annotations.formats``) are written from the
+same records (``review_records``).
 
 Import reads JSONL back as one named reviewer's reviews. The record format
 and its loading are ``annotations.gold``'s, shared with the seed command.

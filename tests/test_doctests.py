@@ -7,6 +7,7 @@ import doctest
 import pytest
 
 import annotations.evaluation
+import annotations.formats.tokens
 import annotations.spans
 import annotations.suggest.detect
 import annotations.suggest.gazetteer
@@ -20,6 +21,7 @@ import newsreader.text
     "module",
     [
         annotations.evaluation,
+        annotations.formats.tokens,
         annotations.spans,
         annotations.suggest.detect,
         annotations.suggest.gazetteer,
