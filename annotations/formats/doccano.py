@@ -1,4 +1,4 @@
-"""Reviews as doccano JSONL (sequence labelling).
+"""Reviews as doccano JSONL (sequence labelling), and doccano's export read back.
 
 A line a review: ``text``; ``label``, ``[start, end, label]`` triples for
 a project without relations; ``entities`` (``id``, ``label``,
@@ -12,7 +12,8 @@ those quotes go without a speaker.
 
 doccano counts offsets in UTF-16 code units, as JavaScript does (issue
 #2290), unless the project counts grapheme clusters, which this does not
-read: they are converted.
+read: they are converted both ways, and a position inside a character is
+an error.
 """
 
 from __future__ import annotations
@@ -23,10 +24,13 @@ from annotations.formats import (
     PART,
     QUOTE_LABELS,
     SPEAKER,
+    Region,
+    Regions,
     mentions,
     quotes,
 )
-from annotations.spans import to_utf16
+from annotations.gold import GoldError
+from annotations.spans import from_utf16, to_utf16
 
 
 def line(record: dict) -> dict:
@@ -79,3 +83,28 @@ def line(record: dict) -> dict:
         "url": record["url"],
         "reviewer": record["reviewer"],
     }
+
+
+def record_from_line(line: dict) -> dict:
+    """The gold record of one line of doccano's export: ``entities`` and
+    ``relations`` when it has them, else ``label``."""
+    if not isinstance(line, dict):
+        raise GoldError("A line must be a JSON object.")
+    text = line["text"]
+    if not isinstance(text, str):
+        raise GoldError("The line has no text.")
+    regions = Regions(text=text)
+    if "entities" in line:
+        marked = [
+            (e["id"], e["start_offset"], e["end_offset"], e["label"])
+            for e in line["entities"]
+        ]
+        regions.relations = [
+            (r["from_id"], r["to_id"], r["type"]) for r in line.get("relations") or []
+        ]
+    else:
+        marked = [(n, *triple) for n, triple in enumerate(line["label"])]
+    for key, start16, end16, label in marked:
+        start, end = from_utf16(text, start16), from_utf16(text, end16)
+        regions.regions.append(Region(key, start, end, label, text[start:end]))
+    return regions.record(id=line.get("article_id"), url=line.get("url"))

@@ -1,4 +1,4 @@
-"""Reviews as Label Studio tasks.
+"""Reviews as Label Studio tasks, and Label Studio's JSON export read back.
 
 A task a review: ``data`` holds the ``text`` and the article's ``article_id``,
 ``title`` and ``url`` and the ``reviewer``; its one annotation's ``result``
@@ -10,7 +10,8 @@ configuration that shows it is ``CONFIG``.
 
 Label Studio counts a Text region's offsets in code points since 1.6 (its
 tests: "Should calculate offsets by code points in text"; older versions
-counted UTF-16 units, issue #1347), as we do: offsets go out as they are.
+counted UTF-16 units, issue #1347), as we do: offsets go out and come in as
+they are, and each region's ``text`` is checked against the article.
 """
 
 from __future__ import annotations
@@ -23,9 +24,12 @@ from annotations.formats import (
     QUOTE_LABELS,
     RELATIONS,
     SPEAKER,
+    Region,
+    Regions,
     mentions,
     quotes,
 )
+from annotations.gold import GoldError
 
 FROM_NAME, TO_NAME, DESCRIBED = "label", "text", "speaker"
 
@@ -111,3 +115,56 @@ def task(record: dict) -> dict:
         },
         "annotations": [{"result": result}],
     }
+
+
+def record_from_task(task: dict) -> dict:
+    """The gold record of one task of Label Studio's JSON export.
+
+    Its one annotation is read (cancelled ones aside); of several, the one
+    marked ground truth, else none: which annotator's is the review is not
+    ours to guess.
+    """
+    if not isinstance(task, dict):
+        raise GoldError("A task must be a JSON object.")
+    data = task["data"]
+    text = data["text"]
+    if not isinstance(text, str):
+        raise GoldError("The task's data has no text.")
+    done = [a for a in task.get("annotations") or [] if not a.get("was_cancelled")]
+    if len(done) > 1:
+        done = [a for a in done if a.get("ground_truth")]
+    if len(done) != 1:
+        raise GoldError(
+            "The task has no annotation, or several and none (or more than one) "
+            "marked ground truth: import one annotator's work at a time."
+        )
+    regions = Regions(text=text)
+    for item in done[0]["result"]:
+        kind = item["type"]
+        if kind == "relation":
+            labels = item.get("labels") or []
+            if len(labels) != 1:
+                raise GoldError(f"A relation has labels {labels}: it needs one.")
+            regions.relations.append((item["from_id"], item["to_id"], labels[0]))
+        elif kind == "labels":
+            value = item["value"]
+            if len(value["labels"]) != 1:
+                raise GoldError(
+                    f"The region {value.get('text')!r} has labels {value['labels']}: "
+                    "it needs one."
+                )
+            regions.regions.append(
+                Region(
+                    key=item["id"],
+                    start=value["start"],
+                    end=value["end"],
+                    label=value["labels"][0],
+                    # Checked against the article by the loader.
+                    text=value.get("text") or text[value["start"] : value["end"]],
+                )
+            )
+        elif kind == "textarea" and item.get("from_name") == DESCRIBED:
+            regions.descriptions[item["id"]] = " ".join(item["value"]["text"]).strip()
+        else:
+            raise GoldError(f"A result of type {kind!r} is not one this import reads.")
+    return regions.record(id=data.get("article_id"), url=data.get("url"))

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 import spacy
@@ -10,7 +11,8 @@ from spacy.tokens import DocBin
 from spacy.training.converters import conll_ner_to_docs
 
 from annotations import editing
-from annotations.models import Review
+from annotations.interchange import import_doccano, import_label_studio
+from annotations.models import Quote, Review
 from newsreader.models import Article
 from tests.factories import make_article, make_entity
 
@@ -75,6 +77,24 @@ def export(fmt: str, *options: str) -> str:
     out = io.StringIO()
     call_command("export_annotations", "--format", fmt, *options, stdout=out)
     return out.getvalue()
+
+
+def annotations_of(review: Review) -> tuple[list, list]:
+    """A review's mentions and quotes, in a form two reviews can be compared by."""
+    mentions = sorted(
+        (span.start, span.end, span.mention.entity.name)
+        for span in review.spans.filter(mention__isnull=False, status="accepted")
+    )
+    quotes = sorted(
+        (
+            [(p.start, p.end) for p in quote.parts.order_by("start")],
+            quote.type,
+            quote.speaker.name if quote.speaker else None,
+            (quote.cue.start, quote.cue.end) if quote.cue else None,
+        )
+        for quote in review.quotes.all()
+    )
+    return mentions, quotes
 
 
 # ---- spaCy ------------------------------------------------------------------
@@ -204,7 +224,7 @@ def _split(argument: str) -> tuple[str, str]:
     return role, key
 
 
-# ---- Label Studio and doccano -----------------------------------------------
+# ---- Label Studio -----------------------------------------------------------
 
 
 def test_label_studio_offsets_are_code_points_and_doccanos_utf16(annotated):
@@ -228,3 +248,157 @@ def test_label_studio_offsets_are_code_points_and_doccanos_utf16(annotated):
         "PERSON",
     )
     assert line["label"][0] == [3, 18, "PERSON"]
+
+
+def test_label_studio_round_trip_gives_the_same_spans_and_speakers(seeded, tmp_path):
+    path = tmp_path / "tasks.json"
+    call_command("export_annotations", "--format", "label-studio", "-o", str(path))
+    out = io.StringIO()
+    call_command(
+        "import_annotations",
+        str(path),
+        "--format",
+        "label-studio",
+        "--reviewer",
+        "annotator",
+        stdout=out,
+    )
+    assert "51 new mention(s), 9 new quote(s)" in out.getvalue()
+    gold = Review.objects.get(reviewer__username="curator")
+    copy = Review.objects.get(reviewer__username="annotator")
+    assert annotations_of(copy) == annotations_of(gold)
+
+
+def test_label_studio_round_trip_keeps_parts_cue_speaker_and_described_source(
+    annotated,
+):
+    tasks = json.loads(export("label-studio"))
+    report = import_label_studio(data=json.dumps(tasks), reviewer_name="reviewer2")
+    assert report.errors == []
+    copy = Review.objects.get(reviewer__username="reviewer2")
+    assert annotations_of(copy) == annotations_of(annotated)
+    quote = copy.quotes.get(type="direct")
+    assert quote.speaker_mention.span.exact == "Abadi"
+    described = copy.quotes.get(type="indirect")
+    assert (described.speaker, described.speaker_description) == (None, "officials")
+
+
+def test_bad_label_studio_tasks_are_reported_by_number_and_the_rest_imported(
+    annotated,
+):
+    [good] = json.loads(export("label-studio"))
+    wrong_words = json.loads(json.dumps(good))
+    wrong_words["annotations"][0]["result"][0]["value"]["text"] = "Someone else"
+    unknown_label = json.loads(json.dumps(good))
+    unknown_label["annotations"][0]["result"][0]["value"]["labels"] = ["EVENT"]
+    two = {**good, "annotations": good["annotations"] * 2}
+    report = import_label_studio(
+        data=json.dumps(
+            [wrong_words, {"data": {}}, unknown_label, two, "a task?", good]
+        ),
+        reviewer_name="reviewer2",
+    )
+    messages = dict(report.errors)
+    assert sorted(messages) == [1, 2, 3, 4, 5]
+    assert "'Someone else'" in messages[1]
+    assert "'text'" in messages[2]
+    assert "'EVENT' is not one of the labels" in messages[3]
+    assert "ground truth" in messages[4]
+    assert report.articles == 1 and report.quotes == 2
+
+
+def test_import_command_refuses_a_file_that_is_not_label_studio_json(
+    annotated, tmp_path
+):
+    path = tmp_path / "tasks.json"
+    path.write_text("{not json", encoding="utf-8")
+    with pytest.raises(CommandError, match="Not JSON"):
+        call_command(
+            "import_annotations",
+            str(path),
+            "--format",
+            "label-studio",
+            "--reviewer",
+            "x",
+        )
+    path.write_text('{"data": {}}', encoding="utf-8")
+    with pytest.raises(CommandError, match="a list of tasks"):
+        call_command(
+            "import_annotations",
+            str(path),
+            "--format",
+            "label-studio",
+            "--reviewer",
+            "x",
+        )
+
+
+# ---- doccano ----------------------------------------------------------------
+
+
+def test_doccano_round_trip_gives_the_same_spans_and_speakers(seeded, tmp_path):
+    path = tmp_path / "all.jsonl"
+    call_command("export_annotations", "--format", "doccano", "-o", str(path))
+    out = io.StringIO()
+    call_command(
+        "import_annotations",
+        str(path),
+        "--format",
+        "doccano",
+        "--reviewer",
+        "annotator",
+        stdout=out,
+    )
+    assert "51 new mention(s), 9 new quote(s)" in out.getvalue()
+    gold = Review.objects.get(reviewer__username="curator")
+    copy = Review.objects.get(reviewer__username="annotator")
+    assert annotations_of(copy) == annotations_of(gold)
+
+
+def test_doccano_round_trip_converts_utf16_back_to_code_points(annotated):
+    lines = [export("doccano")]
+    report = import_doccano(file=lines, reviewer_name="reviewer2")
+    assert report.errors == []
+    copy = Review.objects.get(reviewer__username="reviewer2")
+    mentions, quotes = annotations_of(copy)
+    assert mentions == annotations_of(annotated)[0]
+    assert quotes == annotations_of(annotated)[1]
+    # doccano has no place for a described source: that quote has no speaker.
+    assert Quote.objects.get(review=copy, type="indirect").speaker_description == ""
+
+
+def test_bad_doccano_lines_are_reported_by_number_and_the_rest_imported(annotated):
+    line = json.loads(export("doccano"))
+    inside_the_rocket = {"text": BODY, "label": [[1, 5, "PERSON"]]}
+    plain = {"text": BODY, "label": [[3, 18, "PERSON"]]}
+    bad_relation = {**line, "relations": [{"from_id": 1, "to_id": 99, "type": "cue"}]}
+    report = import_doccano(
+        file=[
+            json.dumps(inside_the_rocket),
+            "{oops",
+            json.dumps(bad_relation),
+            json.dumps(plain),
+        ],
+        reviewer_name="reviewer2",
+    )
+    messages = dict(report.errors)
+    assert sorted(messages) == [1, 2, 3]
+    assert "falls inside a character" in messages[1]
+    assert messages[2].startswith("Not JSON")
+    assert "99" in messages[3]
+    copy = Review.objects.get(reviewer__username="reviewer2")
+    [(start, end, name)] = annotations_of(copy)[0]
+    assert (BODY[start:end], name) == ("Haider al-Abadi", "Haider al-Abadi")
+
+
+def test_doccano_relations_must_join_the_right_labels(annotated):
+    line = json.loads(export("doccano"))
+    # The speaker relation turned round to point from a quote to a quote.
+    parts = [e["id"] for e in line["entities"] if e["label"] == "DIRECT"]
+    line["relations"] = [
+        {"id": 1, "from_id": parts[0], "to_id": parts[1], "type": "speaker"}
+    ]
+    report = import_doccano(file=[json.dumps(line)], reviewer_name="reviewer2")
+    [(number, message)] = report.errors
+    assert number == 1 and re.search("goes between a quote and a mention", message)
+    assert not Review.objects.filter(reviewer__username="reviewer2").exists()
