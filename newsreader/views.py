@@ -80,6 +80,14 @@ def entity_list(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_safe
+def article_text(request: HttpRequest, pk: int) -> HttpResponse:
+    """The article's body as plain text: what the W3C selectors of its
+    annotations count their offsets in."""
+    body = get_object_or_404(Article.objects.only("body"), pk=pk).body
+    return HttpResponse(body, content_type="text/plain; charset=utf-8")
+
+
+@require_safe
 def entity_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     entity = get_object_or_404(Entity.objects.visible_to(request.user), slug=slug)
     if entity.merged_into_id:
