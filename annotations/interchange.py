@@ -186,7 +186,7 @@ def export_jsonld(
 ) -> list[dict]:
     """An AnnotationCollection a review, as ``annotations.export`` draws one."""
     spans = _accepted(Span.objects).select_related(
-        "review__reviewer", "mention__entity", "quote__speaker"
+        "review__reviewer", "mention__entity", "quote__speaker", "quote__cue"
     )
     return [
         web_annotations(review.article, review.spans.all(), absolute)
