@@ -1,8 +1,15 @@
-"""Annotations as W3C Web Annotation JSON-LD (https://www.w3.org/TR/annotation-model/)."""
+"""Annotations as W3C Web Annotation JSON-LD (https://www.w3.org/TR/annotation-model/).
+
+Offsets count code points of the article's plain text, so each target's
+``source`` is that text's own URL (``/articles/<id>/body.txt``), and its
+``scope`` the article's page, where people read it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+
+from django.urls import reverse
 
 from annotations.models import Quote, Span
 from newsreader.models import Article
@@ -15,34 +22,46 @@ def web_annotations(
 ) -> dict:
     """An AnnotationCollection of the article's mentions and quotes.
 
-    ``spans`` come with ``mention__entity``, ``quote__speaker`` and
-    ``review__reviewer`` loaded; ``absolute`` turns a path into a URL.
-    Every target carries both a TextPositionSelector (code points) and a
-    TextQuoteSelector, so a consumer can check one against the other.
+    ``spans`` come with ``mention__entity``, ``quote__speaker``,
+    ``quote__cue`` and ``review__reviewer`` loaded; ``absolute`` turns a
+    path into a URL. Every target carries both a TextPositionSelector (code
+    points) and a TextQuoteSelector, so a consumer can check one against
+    the other. A quote's cue ("said") is a body of its annotation: the cue's
+    words, selected the same way, with the purpose ``linking``.
     """
-    source = absolute(article.get_absolute_url())
+    page = absolute(article.get_absolute_url())
+    text = absolute(reverse("newsreader:article-text", args=[article.pk]))
+
+    def target(span: Span) -> dict:
+        return {"source": text, "scope": page, "selector": _selectors(span)}
+
     items: list[dict] = []
     quotes: dict[int, dict] = {}
     for span in spans:
         if hasattr(span, "mention"):
             items.append(
                 {
-                    **_annotation(span, source, f"span-{span.pk}"),
+                    **_annotation(span, page, f"span-{span.pk}"),
                     "motivation": "identifying",
                     "body": absolute(span.mention.entity.get_absolute_url()),
-                    "target": _target(span, source),
+                    "target": target(span),
                 }
             )
         elif span.quote_id is not None:
             if span.quote_id not in quotes:
+                body = _quote_body(span.quote, absolute)
+                cue = span.quote.cue
+                if cue is not None and cue.status == Span.Status.ACCEPTED:
+                    linked = {"type": "SpecificResource", "purpose": "linking"}
+                    body.append({**linked, **target(cue)})
                 quotes[span.quote_id] = {
-                    **_annotation(span, source, f"quote-{span.quote_id}"),
+                    **_annotation(span, page, f"quote-{span.quote_id}"),
                     "motivation": "describing",
-                    "body": _quote_body(span.quote, absolute),
+                    "body": body,
                     "target": [],
                 }
                 items.append(quotes[span.quote_id])
-            quotes[span.quote_id]["target"].append(_target(span, source))
+            quotes[span.quote_id]["target"].append(target(span))
     return {
         "@context": CONTEXT,
         "id": absolute(article.get_absolute_url() + "annotations.jsonld"),
@@ -53,9 +72,9 @@ def web_annotations(
     }
 
 
-def _annotation(span: Span, source: str, fragment: str) -> dict:
+def _annotation(span: Span, page: str, fragment: str) -> dict:
     annotation = {
-        "id": f"{source}annotations.jsonld#{fragment}",
+        "id": f"{page}annotations.jsonld#{fragment}",
         "type": "Annotation",
         "created": span.created_at.isoformat(),
     }
@@ -67,19 +86,16 @@ def _annotation(span: Span, source: str, fragment: str) -> dict:
     return annotation
 
 
-def _target(span: Span, source: str) -> dict:
-    return {
-        "source": source,
-        "selector": [
-            {"type": "TextPositionSelector", "start": span.start, "end": span.end},
-            {
-                "type": "TextQuoteSelector",
-                "exact": span.exact,
-                "prefix": span.prefix,
-                "suffix": span.suffix,
-            },
-        ],
-    }
+def _selectors(span: Span) -> list[dict]:
+    return [
+        {"type": "TextPositionSelector", "start": span.start, "end": span.end},
+        {
+            "type": "TextQuoteSelector",
+            "exact": span.exact,
+            "prefix": span.prefix,
+            "suffix": span.suffix,
+        },
+    ]
 
 
 def _quote_body(quote: Quote, absolute: Callable[[str], str]) -> list[dict]:

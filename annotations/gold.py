@@ -7,8 +7,9 @@ only; they are moved onto the body and checked before anything is saved.
 
 Our own export (``annotations.interchange``) adds optional keys that this
 loader reads back: ``group`` (quote items that are parts of one quote),
-``cue_start``/``cue_end`` (where the cue is, not just its word), a null
-``speaker`` for a quote nobody has attributed yet, and
+``cue_start``/``cue_end`` (where the cue is, not just its word),
+``speaker_start``/``speaker_end`` (which of the record's mentions names the
+speaker), a null ``speaker`` for a quote nobody has attributed yet, and
 ``speaker_description`` for a source no entity stands for ("officials").
 """
 
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from annotations import editing
-from annotations.models import Mention, Quote, Review
+from annotations.models import Mention, Quote, Review, Span
 from annotations.spans import offset_map, paragraph_of
 from newsreader.models import Entity, EntityKind
 from newsreader.text import normalize_name
@@ -68,14 +69,17 @@ def load_gold(*, review: Review, record: dict) -> Loaded:
     text = record["text"]
     to_body = offset_map(text, body)
 
-    def place(item: dict, start: str = "start", end: str = "end") -> tuple[int, int]:
+    def offsets(item: dict, start: str, end: str, words: str) -> tuple[int, int]:
         first, last = item[start], item[end]
-        words = item["text"] if start == "start" else item["cue"]
         if not (
             type(first) is int and type(last) is int and 0 <= first < last <= len(text)
         ):
             raise GoldError(f"{words!r}: {first}–{last} is not a span of the text.")
-        first, last = to_body[first], to_body[last]
+        return to_body[first], to_body[last]
+
+    def place(item: dict, start: str = "start", end: str = "end") -> tuple[int, int]:
+        words = item["text"] if start == "start" else item["cue"]
+        first, last = offsets(item, start, end, words)
         if body[first:last] != words:
             raise GoldError(
                 f"{words!r} at {item[start]}–{item[end]} is not in the article there."
@@ -106,7 +110,7 @@ def load_gold(*, review: Review, record: dict) -> Loaded:
         tuple(sorted((part.start, part.end) for part in quote.parts.all()))
         for quote in review.quotes.prefetch_related("parts")
     }
-    for items in _quote_groups(record.get("quotes") or []):
+    for items in quote_groups(record.get("quotes") or []):
         parts = [place(item) for item in items]
         if tuple(sorted(parts)) in had_quotes:
             continue
@@ -118,9 +122,14 @@ def load_gold(*, review: Review, record: dict) -> Loaded:
             cue = find_cue(body, start, end, first["cue"])
         else:
             cue = None
-        speaker = None
-        if name := first.get("speaker"):
+        speaker = speaker_mention = None
+        if "speaker_start" in first:
+            where = offsets(first, "speaker_start", "speaker_end", "speaker")
+            speaker_mention = _mention_at(review, where)
+            speaker = speaker_mention.entity
+        elif name := first.get("speaker"):
             speaker = entities.get(name) or resolve_entity(name)
+            speaker_mention = nearest_mention(review, speaker, cue or (start, end))
         quote_type = first.get("type") or Quote.Type.DIRECT
         if quote_type not in Quote.Type.values:
             raise GoldError(f"{quote_type!r} is not a quote type.")
@@ -129,17 +138,31 @@ def load_gold(*, review: Review, record: dict) -> Loaded:
             parts=parts,
             type=quote_type,
             speaker=speaker,
-            speaker_mention=(
-                nearest_mention(review, speaker, cue or (start, end))
-                if speaker
-                else None
-            ),
+            speaker_mention=speaker_mention,
             speaker_description=_description(first),
             cue=cue,
         )
         had_quotes.add(tuple(sorted(parts)))
         loaded.quotes += 1
     return loaded
+
+
+def _mention_at(review: Review, where: tuple[int, int]) -> Mention:
+    mention = (
+        Mention.objects.filter(
+            span__review=review,
+            span__start=where[0],
+            span__end=where[1],
+            span__status=Span.Status.ACCEPTED,
+        )
+        .select_related("entity", "span")
+        .first()
+    )
+    if mention is None:
+        raise GoldError(
+            f"The speaker at {where[0]}–{where[1]} is none of the record's mentions."
+        )
+    return mention
 
 
 def _description(item: dict) -> str:
@@ -154,7 +177,7 @@ def _description(item: dict) -> str:
     return described.strip()
 
 
-def _quote_groups(items: list[dict]) -> list[list[dict]]:
+def quote_groups(items: list[dict]) -> list[list[dict]]:
     """Quote items, those sharing a ``group`` together as one quote's parts."""
     groups: dict[object, list[dict]] = {}
     for index, item in enumerate(items):

@@ -3,14 +3,18 @@
 Export works on reviews: each review is one JSONL line, one JSON-LD
 AnnotationCollection, and a CSV row per quote. Only accepted spans go out;
 suggested, rejected and orphaned ones are not anyone's annotation yet.
+The other tools' formats (``annotations.formats``) are written from the
+same records (``review_records``).
 
-Import reads JSONL back as one named reviewer's reviews. The record format
-and its loading are ``annotations.gold``'s, shared with the seed command.
+Import reads JSONL, and Label Studio's and doccano's exports, back as one
+named reviewer's reviews. The record format and its loading are
+``annotations.gold``'s, shared with the seed command.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator
@@ -25,6 +29,7 @@ from django.utils import timezone
 
 from annotations.editing import start_review
 from annotations.export import web_annotations
+from annotations.formats import doccano, label_studio
 from annotations.gold import GoldError, load_gold
 from annotations.models import Quote, Review, Span
 from annotations.spans import SpanError
@@ -70,7 +75,9 @@ def with_annotations(reviews: QuerySet[Review]) -> QuerySet[Review]:
             ),
             Prefetch(
                 "quotes",
-                queryset=Quote.objects.select_related("speaker", "cue")
+                queryset=Quote.objects.select_related(
+                    "speaker", "cue", "speaker_mention__span"
+                )
                 .prefetch_related(
                     Prefetch("parts", queryset=_accepted(Span.objects)),
                     Prefetch("speaker__aliases", queryset=_PUBLIC_ALIASES),
@@ -90,7 +97,8 @@ def review_record(review: Review) -> dict:
 
     Offsets index ``text``, the article's body. A quote of several parts
     is one item a part, the parts sharing a ``group`` number; a cue is its
-    word plus ``cue_start``/``cue_end``.
+    word plus ``cue_start``/``cue_end``; ``speaker_start``/``speaker_end``
+    are the mention the reviewer attributed the quote to.
     """
     article = review.article
     quotes: list[dict] = []
@@ -105,6 +113,9 @@ def review_record(review: Review) -> dict:
         }
         if quote.speaker_description:
             common["speaker_description"] = quote.speaker_description
+        named = quote.speaker_mention.span if quote.speaker_mention else None
+        if named is not None and named.status == Span.Status.ACCEPTED:
+            common.update(speaker_start=named.start, speaker_end=named.end)
         cue = quote.cue
         if cue is not None and cue.status == Span.Status.ACCEPTED:
             common.update(cue=cue.exact, cue_start=cue.start, cue_end=cue.end)
@@ -155,10 +166,16 @@ def _entity_item(entity: Entity) -> dict:
     }
 
 
+def review_records(reviews: QuerySet[Review]) -> Iterator[dict]:
+    """``review_record`` of each review, read a batch at a time."""
+    for review in with_annotations(reviews).iterator(chunk_size=CHUNK):
+        yield review_record(review)
+
+
 def export_jsonl(reviews: QuerySet[Review]) -> Iterator[str]:
     """Each review as one line of JSON, newline included."""
-    for review in with_annotations(reviews).iterator(chunk_size=CHUNK):
-        yield json.dumps(review_record(review), ensure_ascii=False) + "\n"
+    for record in review_records(reviews):
+        yield json.dumps(record, ensure_ascii=False) + "\n"
 
 
 # ---- W3C Web Annotation JSON-LD -------------------------------------------------
@@ -169,7 +186,7 @@ def export_jsonld(
 ) -> list[dict]:
     """An AnnotationCollection a review, as ``annotations.export`` draws one."""
     spans = _accepted(Span.objects).select_related(
-        "review__reviewer", "mention__entity", "quote__speaker"
+        "review__reviewer", "mention__entity", "quote__speaker", "quote__cue"
     )
     return [
         web_annotations(review.article, review.spans.all(), absolute)
@@ -234,6 +251,8 @@ def _cell(text: str) -> str:
 @dataclass
 class ImportReport:
     reviewer: str
+    # What the numbers of ``errors`` count: a file's lines, or its tasks.
+    unit: str = "line"
     articles: int = 0
     mentions: int = 0
     quotes: int = 0
@@ -245,7 +264,7 @@ class ImportReport:
             f"{self.mentions} new mention(s), {self.quotes} new quote(s)"
         )
         if self.errors:
-            text += f"; {len(self.errors)} line(s) skipped"
+            text += f"; {len(self.errors)} {self.unit}(s) skipped"
         return text + "."
 
 
@@ -330,21 +349,87 @@ def import_jsonl(
     already is not added again, so a second import of a file adds nothing.
     A new review gets ``status``; an existing one keeps its own.
     """
+    return _import(
+        _lines(file, lambda record: record),
+        reviewer_name=reviewer_name,
+        status=status,
+    )
+
+
+def import_doccano(
+    *,
+    file: Iterable[str | bytes],
+    reviewer_name: str,
+    status: str = Review.Status.SUBMITTED,
+) -> ImportReport:
+    """Read doccano's JSONL export as ``import_jsonl`` reads ours."""
+    return _import(
+        _lines(file, doccano.record_from_line),
+        reviewer_name=reviewer_name,
+        status=status,
+    )
+
+
+def import_label_studio(
+    *, data: str | bytes, reviewer_name: str, status: str = Review.Status.SUBMITTED
+) -> ImportReport:
+    """Read Label Studio's JSON export (a list of tasks) as ``import_jsonl``
+    reads ours, a task at a time."""
+    try:
+        tasks = json.loads(data)
+    except UnicodeDecodeError:
+        raise GoldError("The file is not UTF-8 text.") from None
+    except json.JSONDecodeError as error:
+        raise GoldError(
+            f"Not JSON: {error.msg} (line {error.lineno}, column {error.colno})."
+        ) from None
+    if not isinstance(tasks, list):
+        raise GoldError("Label Studio's JSON export is a list of tasks; this is not.")
+    return _import(
+        (
+            (number, functools.partial(label_studio.record_from_task, task))
+            for number, task in enumerate(tasks, 1)
+        ),
+        reviewer_name=reviewer_name,
+        status=status,
+        unit="task",
+    )
+
+
+def _lines(
+    file: Iterable[str | bytes], read: Callable[[object], dict]
+) -> Iterator[tuple[int, Callable[[], dict | None]]]:
+    """Each line's number, and how to read it: ``read`` of its JSON, or
+    None for a blank line."""
+
+    def record(line: str | bytes) -> dict | None:
+        if isinstance(line, bytes):
+            line = line.decode("utf-8")
+        return read(json.loads(line)) if line.strip() else None
+
+    for number, line in enumerate(file, 1):
+        yield number, functools.partial(record, line)
+
+
+def _import(
+    items: Iterable[tuple[int, Callable[[], dict | None]]],
+    *,
+    reviewer_name: str,
+    status: str,
+    unit: str = "line",
+) -> ImportReport:
     if status not in Review.Status.values:
         raise GoldError(f"{status!r} is not a review status.")
     reviewer = reviewer_named(reviewer_name)
-    report = ImportReport(reviewer=reviewer.get_username())
-    for number, line in enumerate(file, 1):
+    report = ImportReport(reviewer=reviewer.get_username(), unit=unit)
+    for number, read in items:
         try:
-            if isinstance(line, bytes):
-                line = line.decode("utf-8")
-            if not line.strip():
+            record = read()
+            if record is None:
                 continue
-            review = import_record(
-                record=json.loads(line), reviewer=reviewer, status=status
-            )
+            review = import_record(record=record, reviewer=reviewer, status=status)
         except UnicodeDecodeError:
-            report.errors.append((number, "The line is not UTF-8 text."))
+            report.errors.append((number, f"The {unit} is not UTF-8 text."))
         except json.JSONDecodeError as error:
             report.errors.append((number, f"Not JSON: {error.msg}."))
         except KeyError as error:

@@ -593,7 +593,9 @@ def annotations_jsonld(request: HtmxHttpRequest, pk: int) -> JsonResponse:
         article,
         annotator=can_annotate(request.user),
         others=request.GET.get("others") == "1",
-    ).select_related("review__reviewer", "mention__entity", "quote__speaker")
+    ).select_related(
+        "review__reviewer", "mention__entity", "quote__speaker", "quote__cue"
+    )
     return JsonResponse(
         web_annotations(article, spans, request.build_absolute_uri),
         content_type="application/ld+json",

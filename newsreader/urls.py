@@ -11,6 +11,7 @@ reading = [
     path("", views.article_list, name="article-list"),
     # The article page is the annotation workspace, drawn by the annotations app.
     path("articles/<int:pk>/", annotation_views.article_detail, name="article-detail"),
+    path("articles/<int:pk>/body.txt", views.article_text, name="article-text"),
     path("entities/", views.entity_list, name="entity-list"),
     path(
         "entities/<slug:slug>/",

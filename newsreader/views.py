@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.views.decorators.http import require_http_methods, require_safe
@@ -77,6 +77,14 @@ def entity_list(request: HtmxHttpRequest) -> HttpResponse:
     if request.htmx and not request.htmx.boosted:
         template += "#results"
     return render(request, template, {"form": form, "page": page})
+
+
+@require_safe
+def article_text(request: HttpRequest, pk: int) -> HttpResponse:
+    """The article's body as plain text: what the W3C selectors of its
+    annotations count their offsets in."""
+    body = get_object_or_404(Article.objects.only("body"), pk=pk).body
+    return HttpResponse(body, content_type="text/plain; charset=utf-8")
 
 
 @login_required

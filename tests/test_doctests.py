@@ -8,6 +8,7 @@ import pytest
 
 import annotations.charts
 import annotations.evaluation
+import annotations.formats.tokens
 import annotations.spans
 import annotations.suggest.detect
 import annotations.suggest.gazetteer
@@ -22,6 +23,7 @@ import newsreader.text
     [
         annotations.charts,
         annotations.evaluation,
+        annotations.formats.tokens,
         annotations.spans,
         annotations.suggest.detect,
         annotations.suggest.gazetteer,

@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from annotations.models import Quote
 from newsreader.models import Article
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +68,38 @@ def test_mentions_have_the_entity_url_as_body_and_quotes_a_speaker_and_type(
     assert (
         kinds["identifying"]["source"] == "http://testserver/entities/haider-al-abadi/"
     )
+
+
+def test_selectors_point_at_the_articles_text_within_its_page(client, seeded):
+    text_url = reverse("newsreader:article-text", args=[seeded.pk])
+    text = client.get(text_url).content.decode("utf-8")
+    for annotation in fetch(client, seeded)["first"]["items"]:
+        for target in targets(annotation):
+            assert target["source"] == "http://testserver" + text_url
+            assert target["scope"] == "http://testserver" + seeded.get_absolute_url()
+            position, quote = target["selector"]
+            assert text[position["start"] : position["end"]] == quote["exact"]
+
+
+def test_a_quotes_cue_is_a_body_of_its_annotation(client, seeded):
+    quotes = [
+        a
+        for a in fetch(client, seeded)["first"]["items"]
+        if a["motivation"] == "describing"
+    ]
+    cues = {
+        targets(q)[0]["selector"][1]["exact"]: [
+            b for b in q["body"] if b.get("purpose") == "linking"
+        ]
+        for q in quotes
+    }
+    for quote in Quote.objects.filter(article=seeded).select_related("cue"):
+        [first] = quote.parts.order_by("start")[:1]
+        [cue] = cues[first.exact]
+        position, words = cue["selector"]
+        assert (position["start"], position["end"]) == (quote.cue.start, quote.cue.end)
+        assert words["exact"] == quote.cue.exact
+        assert cue["source"].endswith(f"/articles/{seeded.pk}/body.txt")
 
 
 def test_export_of_an_unknown_article_is_404(client, db):

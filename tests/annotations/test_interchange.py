@@ -144,6 +144,52 @@ def test_round_trip_keeps_a_quote_of_two_parts_its_cue_and_an_unnamed_speaker(us
     assert copy.quotes.get(speaker=None).type == "partial"
 
 
+def test_round_trip_keeps_the_mention_a_quote_is_attributed_to(users):
+    body = "Haider al-Abadi spoke. Later Abadi said “Not yet.”"
+    article = make_article(body=body)
+    abadi = make_entity("Haider al-Abadi", aliases=("Abadi",))
+    review = editing.start_review(article=article, reviewer=users["reviewer"])
+    chosen = editing.create_mention(review=review, start=0, end=15, entity=abadi)
+    near = body.index("Abadi said")
+    editing.create_mention(review=review, start=near, end=near + 5, entity=abadi)
+    words = body.index("Not yet.")
+    editing.create_quote(
+        review=review, parts=[(words, words + 8)], speaker_mention=chosen
+    )
+    [record] = records()
+    assert (
+        record["quotes"][0]["speaker_start"],
+        record["quotes"][0]["speaker_end"],
+    ) == (
+        0,
+        15,
+    )
+    assert import_lines([json.dumps(record)], reviewer="reviewer2").errors == []
+    copy = Quote.objects.get(review__reviewer__username="reviewer2")
+    # Not the nearest mention, which an import picks when the record is silent.
+    assert copy.speaker_mention.span.start == 0
+
+
+def test_a_speaker_that_is_none_of_the_mentions_is_a_message(users):
+    article = make_article(body="Abadi said “Not yet.”")
+    record = {
+        "text": article.body,
+        "quotes": [
+            {
+                "start": 12,
+                "end": 20,
+                "text": "Not yet.",
+                "speaker": "Abadi",
+                "speaker_start": 0,
+                "speaker_end": 5,
+            }
+        ],
+    }
+    [(number, message)] = import_lines([json.dumps(record)]).errors
+    assert number == 1 and "none of the record's mentions" in message
+    assert not Quote.objects.exists()
+
+
 def test_a_described_source_goes_out_in_every_format_and_comes_back(users):
     body = "“The bridge stays shut,” officials said."
     article = make_article(body=body)

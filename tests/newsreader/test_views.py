@@ -395,3 +395,20 @@ def test_reviewers_filter_the_list_by_where_their_own_review_stands(client, user
     page = client.get("/", {"mine": "none"}).text
     assert 'name="mine"' not in page
     assert len(re.findall(r'class="title"', page)) == 3
+
+
+def test_article_text_is_the_body_as_plain_utf8_text(client):
+    article = make_article(title="Not in the text", body="🚀 Abadi said <b>no</b>.")
+    response = client.get(reverse("newsreader:article-text", args=[article.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content.decode("utf-8") == article.body
+    response = client.head(reverse("newsreader:article-text", args=[article.pk]))
+    assert response.status_code == 200
+
+
+def test_article_text_of_an_unknown_article_is_404(client, db):
+    response = client.get(reverse("newsreader:article-text", args=[999]))
+    assert response.status_code == 404
+    response = client.post(reverse("newsreader:article-text", args=[999]))
+    assert response.status_code == 405
