@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 
 import pytest
@@ -412,3 +413,16 @@ def test_article_text_of_an_unknown_article_is_404(client, db):
     assert response.status_code == 404
     response = client.post(reverse("newsreader:article-text", args=[999]))
     assert response.status_code == 405
+
+
+def test_the_next_page_keeps_the_search_and_filters(client, settings):
+    settings.ARTICLES_PER_PAGE = 2
+    source = make_source(name="Reuters")
+    for n in range(3):
+        make_article(title=f"Flood {n}", body="Rivers rose.", source=source)
+    response = client.get("/", {"q": "flood", "source": source.pk})
+    link = re.search(r'<a rel="next" href="([^"]+)"', response.text)[1]
+    following = client.get("/" + html.unescape(link))
+    assert following.context["page"].number == 2
+    assert following.context["form"].cleaned_data["q"] == "flood"
+    assert [a.title for a in following.context["page"]] == ["Flood 0"]
