@@ -4,10 +4,15 @@ from django import forms
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
+from annotations import quoted
 from annotations.models import Mention, Quote
 from annotations.spans import check_span, from_utf16
+from newsreader.forms import SearchForm, search_field
 from newsreader.models import Article, Entity, EntityKind
 from newsreader.roles import CURATOR, REVIEWER
+
+# The kind of speaker of a quote whose source is described, not named.
+DESCRIBED = "described"
 
 
 class SelectionForm(forms.Form):
@@ -232,3 +237,62 @@ class AssignForm(forms.Form):
             return Article.objects.filter(pk__in=ids).only("pk")
         newest = Article.objects.filter(assignments__isnull=True).only("pk")
         return newest[: self.cleaned_data["newest"]]
+
+
+class QuoteSearchForm(SearchForm):
+    """The quote explorer's search: the quoted words, who said them, where
+    and when, and how."""
+
+    q = search_field("Search what was said…")
+    speaker = forms.CharField(
+        label="Speaker",
+        required=False,
+        max_length=200,
+        widget=forms.SearchInput(attrs={"placeholder": "Name…", "autocomplete": "off"}),
+        error_messages={"max_length": "Names are shorter than that: 200 at most."},
+    )
+    kind = forms.ChoiceField(
+        label="Who",
+        required=False,
+        choices=[
+            ("", "Anyone"),
+            (EntityKind.PERSON, "A person"),
+            (EntityKind.ORG, "An organisation"),
+            (DESCRIBED, "A source described, not named"),
+        ],
+    )
+    type = forms.ChoiceField(
+        label="Type", required=False, choices=[("", "Any"), *Quote.Type.choices]
+    )
+
+    @property
+    def has_filters(self) -> bool:
+        filters = ("speaker", "kind", "source", "type", "date_from", "date_to")
+        return any(self.cleaned_data.get(name) for name in filters)
+
+    def filter(self, quotes: QuerySet[Quote]) -> QuerySet[Quote]:
+        """``quotes`` narrowed by a valid form's filters and words."""
+        data = self.cleaned_data
+        if name := data["speaker"].strip():
+            # A speaker's page links their quotes by slug; else whoever the
+            # name or an alias fits, by any spelling, as the entity list finds.
+            speakers = Entity.objects.filter(slug=name)
+            if not speakers.exists():
+                speakers = Entity.objects.canonical().search(name)
+            quotes = quotes.filter(speaker__in=speakers.values("pk"))
+        if data["kind"] == DESCRIBED:
+            quotes = quotes.filter(speaker=None).exclude(speaker_description="")
+        elif data["kind"]:
+            quotes = quotes.filter(speaker__kind=data["kind"])
+        if data["source"]:
+            quotes = quotes.filter(article__source=data["source"])
+        if data["type"]:
+            quotes = quotes.filter(type=data["type"])
+        start, end = self.date_range()
+        if start:
+            quotes = quotes.filter(article__published_at__gte=start)
+        if end:
+            quotes = quotes.filter(article__published_at__lte=end)
+        if self.has_words:
+            quotes = quoted.saying(quotes, data["q"])
+        return quotes

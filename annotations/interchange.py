@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -202,33 +203,45 @@ def export_jsonld(
 
 def export_quotes_csv(reviews: QuerySet[Review]) -> Iterator[str]:
     """A header, then one row a quote: who said which words, where and when."""
+    rows = (
+        quote_csv_row(
+            review.article,
+            item["speaker"] or item.get("speaker_description", ""),
+            item["words"],
+            item["type"],
+            review.reviewer.get_username(),
+        )
+        for review in with_annotations(reviews).iterator(chunk_size=CHUNK)
+        for item in _quote_items(review_record(review))
+    )
+    return csv_lines(itertools.chain([QUOTES_CSV_HEADER], rows))
+
+
+def quote_csv_row(
+    article: Article, speaker: str, words: str, type: str, reviewer: str
+) -> list:
+    """A row under ``QUOTES_CSV_HEADER``."""
+    return [
+        article.pk,
+        _cell(article.title),
+        _cell(article.source.name if article.source_id else ""),
+        article.published_at.date().isoformat() if article.published_at else "",
+        _cell(speaker),
+        _cell(words),
+        type,
+        reviewer,
+    ]
+
+
+def csv_lines(rows: Iterable[list]) -> Iterator[str]:
+    """Each row as a line of CSV, one at a time: for a streamed response."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-
-    def row(values: list) -> str:
+    for row in rows:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow(values)
-        return buffer.getvalue()
-
-    yield row(QUOTES_CSV_HEADER)
-    for review in with_annotations(reviews).iterator(chunk_size=CHUNK):
-        article = review.article
-        for item in _quote_items(review_record(review)):
-            yield row(
-                [
-                    article.pk,
-                    _cell(article.title),
-                    _cell(article.source.name if article.source_id else ""),
-                    article.published_at.date().isoformat()
-                    if article.published_at
-                    else "",
-                    _cell(item["speaker"] or item.get("speaker_description", "")),
-                    _cell(item["words"]),
-                    item["type"],
-                    review.reviewer.get_username(),
-                ]
-            )
+        writer.writerow(row)
+        yield buffer.getvalue()
 
 
 def _quote_items(record: dict) -> Iterator[dict]:

@@ -9,13 +9,15 @@ suggestions, which belong to none until a reviewer accepts them.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from annotations.spans import SpanError, check_span, quote_selector
-from newsreader.models import Article, Entity
+from newsreader.models import SEARCH_CONFIG, Article, Entity
 
 
 class Review(models.Model):
@@ -78,6 +80,11 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article} for {self.reviewer}"
+
+
+# The words of a span, for searching; what the index span_quote_words holds
+# for quotes' parts, which a search must spell the same way to use it.
+QUOTE_WORDS = SearchVector("exact", config=SEARCH_CONFIG)
 
 
 class SpanQuerySet(models.QuerySet):
@@ -159,6 +166,14 @@ class Span(models.Model):
                 fields=["review", "start", "end"],
                 condition=Q(review__isnull=False),
                 name="span_review_words",
+            ),
+            # The quote explorer searches the words of quotes' parts: an
+            # index on the expression, not a stored column, so that no
+            # other span pays for it.
+            GinIndex(
+                QUOTE_WORDS,
+                condition=Q(quote__isnull=False),
+                name="span_quote_words",
             ),
         ]
 

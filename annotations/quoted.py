@@ -4,31 +4,49 @@ what readers see."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, DateField, F, Min, Prefetch, QuerySet
+from django.contrib.postgres.search import SearchQuery
+from django.db.models import Count, DateField, F, Prefetch, QuerySet
 from django.db.models.functions import TruncMonth
 
-from annotations.models import Mention, Quote, Review, Span
-from newsreader.models import Article, Entity
+from annotations import interchange
+from annotations.models import QUOTE_WORDS, Mention, Quote, Review, Span
+from newsreader.models import SEARCH_CONFIG, Article, Entity
+
+# Newest article first; within one, ``lines`` puts them in reading order.
+NEWEST = (F("article__published_at").desc(nulls_last=True), "-article_id", "pk")
 
 
 def gold_quotes() -> QuerySet[Quote]:
     return Quote.objects.filter(review__status=Review.Status.ADJUDICATED)
 
 
-def listed(quotes: QuerySet[Quote]) -> QuerySet[Quote]:
-    """``quotes`` as lists show them: newest article first, in reading
-    order within one, with their parts, speakers and articles."""
-    parts = Prefetch("parts", queryset=Span.objects.order_by("start", "-end"))
-    return (
-        quotes.select_related("article__source", "speaker")
-        .prefetch_related(parts)
-        .defer("article__body", "article__search_vector")
-        .annotate(at=Min("parts__start"))
-        .order_by(F("article__published_at").desc(nulls_last=True), "-article", "at")
+def saying(quotes: QuerySet[Quote], text: str) -> QuerySet[Quote]:
+    """Those of ``quotes`` with a part that matches ``text`` (web search
+    syntax: "quoted phrase", or, -not)."""
+    query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+    parts = (
+        Span.objects.filter(quote__isnull=False)
+        .annotate(words=QUOTE_WORDS)
+        .filter(words=query)
     )
+    return quotes.filter(pk__in=parts.values("quote"))
+
+
+def newest(quotes: QuerySet[Quote], limit: int | None = None) -> tuple[list[int], bool]:
+    """The ids of the ``limit`` newest of ``quotes``, newest first, and
+    whether there were more.
+
+    One query picks them; counting and paging then take no query, and only
+    the quotes of the page shown are read.
+    """
+    pks = quotes.order_by(*NEWEST).values_list("pk", flat=True)
+    if limit is None:
+        return list(pks), False
+    pks = list(pks[: limit + 1])
+    return pks[:limit], len(pks) > limit
 
 
 @dataclass(frozen=True)
@@ -40,15 +58,34 @@ class QuoteLine:
     url: str
 
 
-def lines(quotes: Iterable[Quote]) -> list[QuoteLine]:
-    """One line for each of ``listed`` quotes."""
-    lines = []
-    for quote in quotes:
-        parts = list(quote.parts.all())
-        if parts:
-            url = f"{quote.article.get_absolute_url()}?span={parts[0].pk}"
-            lines.append(QuoteLine(quote, " … ".join(p.exact for p in parts), url))
-    return lines
+def lines(pks: Sequence[int]) -> list[QuoteLine]:
+    """The quotes of ``pks`` with their parts, speakers and articles, in the
+    order of ``pks`` (``newest``'s), one article's in reading order."""
+    parts = Prefetch("parts", queryset=Span.objects.order_by("start", "-end"))
+    quotes = (
+        Quote.objects.filter(pk__in=pks)
+        .select_related("article__source", "speaker")
+        .prefetch_related(parts)
+        .defer("article__body", "article__search_vector")
+    )
+    by_pk = {quote.pk: quote for quote in quotes}
+    place = {}  # each article's, in the order of pks
+    for pk in pks:
+        if pk in by_pk:
+            place.setdefault(by_pk[pk].article_id, len(place))
+    said = {pk: list(quote.parts.all()) for pk, quote in by_pk.items()}
+    order = sorted(
+        (pk for pk in by_pk if said[pk]),
+        key=lambda pk: (place[by_pk[pk].article_id], said[pk][0].start),
+    )
+    return [
+        QuoteLine(
+            by_pk[pk],
+            " … ".join(part.exact for part in said[pk]),
+            f"{by_pk[pk].article.get_absolute_url()}?span={said[pk][0].pk}",
+        )
+        for pk in order
+    ]
 
 
 def quoted_with(entity: Entity, limit: int = 10) -> QuerySet[Entity]:
@@ -94,3 +131,23 @@ def monthly_counts(entity: Entity) -> dict[str, dict[dt.date, int]]:
         ),
         "mentions": _by_month(mentions, "span__article__published_at"),
     }
+
+
+def csv_rows(quotes: QuerySet[Quote]) -> Iterator[list]:
+    """``quotes``, newest first, as rows under ``QUOTES_CSV_HEADER``; read in
+    chunks, for a response that streams every match."""
+    parts = Prefetch("parts", queryset=Span.objects.order_by("start", "-end"))
+    quotes = (
+        quotes.select_related("article__source", "speaker", "review__reviewer")
+        .prefetch_related(parts)
+        .defer("article__body", "article__search_vector")
+        .order_by(*NEWEST)
+    )
+    for quote in quotes.iterator(chunk_size=2000):
+        yield interchange.quote_csv_row(
+            quote.article,
+            quote.speaker_label,
+            " … ".join(part.exact for part in quote.parts.all()),
+            quote.type,
+            quote.review.reviewer.get_username(),
+        )

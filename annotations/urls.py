@@ -60,6 +60,8 @@ urlpatterns = [
     path("curation/agreement/", views.agreement_report, name="agreement-report"),
     path("curation/assign/", views.assign_articles, name="assign-articles"),
     path("my-work/", views.my_work, name="my-work"),
+    path("quotes/", views.quote_explorer, name="quote-explorer"),
+    path("quotes.csv", views.quotes_csv, name="quotes-csv"),
     path("imports/", views.import_list, name="import-list"),
     path("imports/<int:pk>/", views.import_detail, name="import-detail"),
 ]

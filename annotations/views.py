@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,7 +26,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.views.decorators.http import (
@@ -36,7 +37,15 @@ from django.views.decorators.http import (
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, reswap
 
-from annotations import adjudication, agreement, charts, editing, quoted, tasks
+from annotations import (
+    adjudication,
+    agreement,
+    charts,
+    editing,
+    interchange,
+    quoted,
+    tasks,
+)
 from annotations.agreement import MentionItem
 from annotations.export import web_annotations
 from annotations.forms import (
@@ -46,6 +55,7 @@ from annotations.forms import (
     EntityChoiceForm,
     MentionForm,
     QuoteForm,
+    QuoteSearchForm,
     QuoteUpdateForm,
     SelectionForm,
     article_ids,
@@ -1291,7 +1301,7 @@ def entity_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             target = target.merged_into
         return redirect(target, permanent=False)
     articles = Article.objects.mentioning(entity).select_related("source")
-    said = quoted.listed(quoted.gold_quotes().filter(speaker=entity))
+    said, _ = quoted.newest(quoted.gold_quotes().filter(speaker=entity))
     quotes = Paginator(said, QUOTES_PER_PAGE).get_page(request.GET.get("quotes"))
     # A place is never a speaker: no bars for its quotes.
     counts = {
@@ -1299,7 +1309,7 @@ def entity_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         for name, by_month in quoted.monthly_counts(entity).items()
         if by_month
     }
-    about = quoted.listed(quoted.quotes_about(entity))[:10]
+    about, _ = quoted.newest(quoted.quotes_about(entity), 10)
     context = {
         "entity": entity,
         "aliases": entity.aliases.visible_to(request.user),
@@ -1307,9 +1317,53 @@ def entity_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             request.GET.get("page")
         ),
         "quotes": quotes,
-        "quote_lines": quoted.lines(quotes),
+        "quote_lines": quoted.lines(quotes.object_list),
         "quoted_with": quoted.quoted_with(entity),
         "about": quoted.lines(about),
         "chart": charts.monthly(counts),
     }
     return render(request, "annotations/entity_detail.html", context)
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+def quote_explorer(request: HtmxHttpRequest) -> HttpResponse:
+    """Who said what across the news: the curated quotes, searched by their
+    words and narrowed by speaker, outlet, date and type; newest first.
+
+    Only the ``SEARCH_CANDIDATES`` newest matches are counted and paged, as
+    on the article list: a common word matches much of a large table.
+    """
+    form = QuoteSearchForm(request.GET)
+    quotes, capped = [], False
+    if form.is_valid():
+        quotes, capped = quoted.newest(
+            form.filter(quoted.gold_quotes()), settings.SEARCH_CANDIDATES
+        )
+    page = Paginator(quotes, QUOTES_PER_PAGE).get_page(request.GET.get("page"))
+    template = "annotations/quote_explorer.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#results"
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "page": page,
+            "lines": quoted.lines(page.object_list),
+            "capped": capped,
+        },
+    )
+
+
+@require_safe
+def quotes_csv(request: HtmxHttpRequest) -> StreamingHttpResponse:
+    """Every quote the explorer's search finds, as CSV."""
+    form = _valid(QuoteSearchForm(request.GET))
+    rows = quoted.csv_rows(form.filter(quoted.gold_quotes()))
+    lines = interchange.csv_lines(
+        itertools.chain([interchange.QUOTES_CSV_HEADER], rows)
+    )
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="quotes.csv"'
+    return response

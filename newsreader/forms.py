@@ -12,8 +12,8 @@ from newsreader.models import ArticleQuerySet, Entity, Source
 _WORD = re.compile(r"\w")
 
 
-class ArticleSearchForm(forms.Form):
-    q = forms.CharField(
+def search_field(placeholder: str) -> forms.CharField:
+    return forms.CharField(
         label="Search",
         required=False,
         max_length=settings.SEARCH_MAX_LENGTH,
@@ -22,38 +22,24 @@ class ArticleSearchForm(forms.Form):
             f"{settings.SEARCH_MAX_LENGTH} characters."
         },
         widget=forms.SearchInput(
-            attrs={"placeholder": "Search titles and text…", "autocomplete": "off"}
+            attrs={"placeholder": placeholder, "autocomplete": "off"}
         ),
     )
+
+
+class SearchForm(forms.Form):
+    """Words to search for, an outlet and a range of publication dates: what
+    the article list and the quote explorer both filter by."""
+
+    q = search_field("Search…")
     source = forms.ModelChoiceField(
         Source.objects.all(), required=False, empty_label="All sources"
-    )
-    entity = forms.ModelChoiceField(
-        Entity.objects.canonical().in_any_article().order_by("name"),
-        label="Mentioning",
-        to_field_name="slug",
-        required=False,
-        empty_label="Anyone or anywhere",
-        error_messages={
-            "invalid_choice": "No article mentions that person, organisation or place."
-        },
     )
     date_from = forms.DateField(
         label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(
         label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    # For reviewers: where their own review of each article stands.
-    mine = forms.ChoiceField(
-        label="My review",
-        required=False,
-        choices=[
-            ("", "Any"),
-            ("none", "Not started"),
-            ("in_progress", "In progress"),
-            ("submitted", "Submitted"),
-        ],
     )
 
     def clean_q(self) -> str:
@@ -70,6 +56,43 @@ class ArticleSearchForm(forms.Form):
     def has_words(self) -> bool:
         """Whether the search text has anything Postgres can search for."""
         return bool(_WORD.search(self.cleaned_data.get("q", "")))
+
+    def date_range(self) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """The date filters as an inclusive range of aware datetimes."""
+        start, end = (
+            self.cleaned_data.get("date_from"),
+            self.cleaned_data.get("date_to"),
+        )
+        tz = dt.UTC
+        return (
+            dt.datetime.combine(start, dt.time.min, tz) if start else None,
+            dt.datetime.combine(end, dt.time.max, tz) if end else None,
+        )
+
+
+class ArticleSearchForm(SearchForm):
+    q = search_field("Search titles and text…")
+    entity = forms.ModelChoiceField(
+        Entity.objects.canonical().in_any_article().order_by("name"),
+        label="Mentioning",
+        to_field_name="slug",
+        required=False,
+        empty_label="Anyone or anywhere",
+        error_messages={
+            "invalid_choice": "No article mentions that person, organisation or place."
+        },
+    )
+    # For reviewers: where their own review of each article stands.
+    mine = forms.ChoiceField(
+        label="My review",
+        required=False,
+        choices=[
+            ("", "Any"),
+            ("none", "Not started"),
+            ("in_progress", "In progress"),
+            ("submitted", "Submitted"),
+        ],
+    )
 
     @property
     def has_filters(self) -> bool:
@@ -103,18 +126,6 @@ class ArticleSearchForm(forms.Form):
         if self.has_words:
             articles = articles.search(data["q"])
         return articles
-
-    def date_range(self) -> tuple[dt.datetime | None, dt.datetime | None]:
-        """The date filters as an inclusive range of aware datetimes."""
-        start, end = (
-            self.cleaned_data.get("date_from"),
-            self.cleaned_data.get("date_to"),
-        )
-        tz = dt.UTC
-        return (
-            dt.datetime.combine(start, dt.time.min, tz) if start else None,
-            dt.datetime.combine(end, dt.time.max, tz) if end else None,
-        )
 
 
 class EntitySearchForm(forms.Form):
