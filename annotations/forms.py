@@ -288,11 +288,7 @@ class QuoteSearchForm(SearchForm):
             quotes = quotes.filter(article__source=data["source"])
         if data["type"]:
             quotes = quotes.filter(type=data["type"])
-        start, end = self.date_range()
-        if start:
-            quotes = quotes.filter(article__published_at__gte=start)
-        if end:
-            quotes = quotes.filter(article__published_at__lte=end)
+        quotes = self.published_between(quotes, "article__published_at")
         if self.has_words:
             quotes = quoted.saying(quotes, data["q"])
         return quotes

@@ -6,6 +6,7 @@ import re
 from django import forms
 from django.conf import settings
 from django.core.validators import URLValidator
+from django.db.models import QuerySet
 
 from newsreader.models import ArticleQuerySet, Entity, Source
 
@@ -57,17 +58,20 @@ class SearchForm(forms.Form):
         """Whether the search text has anything Postgres can search for."""
         return bool(_WORD.search(self.cleaned_data.get("q", "")))
 
-    def date_range(self) -> tuple[dt.datetime | None, dt.datetime | None]:
-        """The date filters as an inclusive range of aware datetimes."""
+    def published_between(self, queryset: QuerySet, published: str) -> QuerySet:
+        """``queryset`` of what the ``published`` field dates, within the
+        date filters (both days included)."""
         start, end = (
             self.cleaned_data.get("date_from"),
             self.cleaned_data.get("date_to"),
         )
-        tz = dt.UTC
-        return (
-            dt.datetime.combine(start, dt.time.min, tz) if start else None,
-            dt.datetime.combine(end, dt.time.max, tz) if end else None,
-        )
+        if start:
+            start = dt.datetime.combine(start, dt.time.min, dt.UTC)
+            queryset = queryset.filter(**{f"{published}__gte": start})
+        if end:
+            end = dt.datetime.combine(end, dt.time.max, dt.UTC)
+            queryset = queryset.filter(**{f"{published}__lte": end})
+        return queryset
 
 
 class ArticleSearchForm(SearchForm):
@@ -118,11 +122,7 @@ class ArticleSearchForm(SearchForm):
             articles = articles.filter(source=data["source"])
         if data["entity"]:
             articles = articles.mentioning(data["entity"])
-        start, end = self.date_range()
-        if start:
-            articles = articles.filter(published_at__gte=start)
-        if end:
-            articles = articles.filter(published_at__lte=end)
+        articles = self.published_between(articles, "published_at")
         if self.has_words:
             articles = articles.search(data["q"])
         return articles
