@@ -13,6 +13,8 @@ from newsreader.roles import CURATOR, REVIEWER
 
 # The kind of speaker of a quote whose source is described, not named.
 DESCRIBED = "described"
+# The explorer's speaker filter: the quotes of the entities a name fits best.
+SPEAKERS_SEARCHED = 50
 
 
 class SelectionForm(forms.Form):
@@ -276,10 +278,13 @@ class QuoteSearchForm(SearchForm):
         if name := data["speaker"].strip():
             # A speaker's page links their quotes by slug; else whoever the
             # name or an alias fits, by any spelling, as the entity list finds.
-            speakers = Entity.objects.filter(slug=name)
-            if not speakers.exists():
-                speakers = Entity.objects.canonical().search(name)
-            quotes = quotes.filter(speaker__in=speakers.values("pk"))
+            speakers = list(Entity.objects.filter(slug=name).values_list("pk"))
+            if not speakers:
+                found = Entity.objects.canonical().search(name)
+                speakers = list(found.values_list("pk")[:SPEAKERS_SEARCHED])
+            # Their ids, not a subquery: the planner cannot tell how few
+            # quotes a name search leaves, and walked every quote by date.
+            quotes = quotes.filter(speaker__in=[pk for (pk,) in speakers])
         if data["kind"] == DESCRIBED:
             quotes = quotes.filter(speaker=None).exclude(speaker_description="")
         elif data["kind"]:

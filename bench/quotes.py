@@ -229,10 +229,13 @@ def bench(
 
 
 def explain(params: dict[str, str]) -> None:
+    from django.conf import settings
     from django.db import connection
     from django.test import Client
+    from django.test.utils import override_settings
 
-    calls = capture_sql(lambda: Client().get("/quotes/", params))
+    with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
+        calls = capture_sql(lambda: Client().get("/quotes/", params))
     with connection.connection.cursor() as cursor:
         for sql, sql_params in calls:
             if "annotations_quote" not in sql:
