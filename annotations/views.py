@@ -24,7 +24,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Value,
 )
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -420,8 +419,8 @@ def _first_parts(article: Article) -> QuerySet[Span]:
     return (
         _suggested(article)
         .filter(quote__isnull=False)
-        .order_by("quote", "start", "-end")
-        .distinct("quote")
+        .order_by("quote_id", "start", "-end")
+        .distinct("quote_id")
     )
 
 
@@ -447,6 +446,7 @@ def _pending_suggestions(
         Span.objects.filter(pk__in=_first_parts(article).values("pk"))
         .filter(_same_words(review))
         .values_list("quote", flat=True)
+        .order_by()
     )
     return [
         row
@@ -463,19 +463,13 @@ def _suggestion_count(suggestions: list[Any]) -> int:
 
 def _pending_count(article: Article, review: Review | None) -> int:
     """``_suggestion_count`` of all the article's pending suggestions,
-    counted by the database: a write answers with the count, not the rows."""
-    pending = Q(decided=False)
-    counts = (
-        _suggested(article)
-        .annotate(decided=Value(False) if review is None else _same_words(review))
-        .aggregate(
-            mentions=Count("pk", filter=pending & Q(mention__isnull=False)),
-            quotes=Count(
-                "pk", filter=pending & Q(pk__in=_first_parts(article).values("pk"))
-            ),
-        )
-    )
-    return counts["mentions"] + counts["quotes"]
+    counted by the database: a write answers with the count, not the rows.
+    A mention counts, and a quote by its first part; a cue never."""
+    pending = _suggested(article)
+    if review is not None:
+        pending = pending.filter(~_same_words(review))
+    counted = Q(mention__isnull=False) | Q(pk__in=_first_parts(article).values("pk"))
+    return pending.filter(counted).count()
 
 
 def _quote_row(quote: Quote) -> QuoteRow:
