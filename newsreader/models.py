@@ -29,7 +29,10 @@ from simple_history.models import HistoricalRecords
 from newsreader.roles import can_curate
 from newsreader.text import normalize_name
 
-SEARCH_CONFIG = "english"
+# English stemming, and accents do not matter ("Pena" finds "Peña"): the
+# configuration migration 0010 makes, used by the search_vector column, the
+# queries and the headlines alike.
+SEARCH_CONFIG = "newsreader_english"
 # ts_headline parses all the text it is given; the snippet comes from this much.
 HEADLINE_SOURCE_CHARS = 2000
 

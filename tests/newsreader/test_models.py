@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from annotations.models import Span
-from newsreader.models import Alias, Article, Entity
+from newsreader.models import HEADLINE_START, HEADLINE_STOP, Alias, Article, Entity
 from tests.factories import make_article, make_entity, make_gold_mention
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +48,25 @@ def test_search_understands_web_search_syntax():
 def test_search_stems_english_words():
     article = make_article(body="Ministers were negotiating late into the night.")
     assert list(Article.objects.search("negotiation")) == [article]
+
+
+def test_search_ignores_accents_either_way():
+    accented = make_article(title="Peña meets Sinirlioğlu", body="Talks in Ankara.")
+    plain = make_article(title="Pena Nieto", body="Sinirlioglu spoke.")
+    make_article(body="Penalties were given in Penang.")
+    for query in ("Pena", "peña", "SINIRLIOGLU", "sinirlioğlu"):
+        assert set(Article.objects.search(query)) == {accented, plain}, query
+
+
+def test_headlines_mark_the_accented_word_that_an_unaccented_search_found():
+    make_article(title="Peña in Ankara", body="Enrique Peña Nieto met Sinirlioğlu.")
+    found = Article.objects.search("pena sinirlioglu").with_headlines(
+        "pena sinirlioglu"
+    )
+    article = found.get()
+    assert article.title_headline == f"{HEADLINE_START}Peña{HEADLINE_STOP} in Ankara"
+    assert f"{HEADLINE_START}Peña{HEADLINE_STOP} Nieto" in article.headline
+    assert f"{HEADLINE_START}Sinirlioğlu{HEADLINE_STOP}" in article.headline
 
 
 def test_alias_is_unique_per_entity_whatever_its_accents_or_case():

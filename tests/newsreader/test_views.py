@@ -53,6 +53,13 @@ def test_search_ranks_and_highlights(client):
     assert "2 articles match “flood”" in response.text
 
 
+def test_search_without_accents_highlights_the_accented_words(client):
+    make_article(title="Peña in Ankara", body="Enrique Peña Nieto arrived.")
+    response = client.get(LIST, {"q": "Pena"})
+    assert titles(response) == ["Peña in Ankara"]
+    assert "<mark>Peña</mark> Nieto" in response.text
+
+
 def test_search_snippet_escapes_article_text(client):
     make_article(body="The <script>alert(1)</script> storm hit Tom & Jerry's <b>town.")
     response = client.get(LIST, {"q": "storm"})
