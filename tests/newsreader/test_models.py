@@ -112,6 +112,16 @@ def test_entity_search_ignores_accents_and_case():
     assert list(Entity.objects.search("sinirlioglu")) == [minister]
 
 
+def test_entity_search_ignores_accents_case_and_apostrophes_in_names():
+    pena = make_entity("Enrique Peña Nieto")
+    obrien = make_entity("Conan O’Brien")
+    make_entity("Penelope Cruz")
+    assert list(Entity.objects.search("pena nieto")) == [pena]
+    assert list(Entity.objects.search("PEÑA NIETO")) == [pena]
+    assert list(Entity.objects.search("O'Brien")) == [obrien]
+    assert Entity.objects.search("pena").first() == pena
+
+
 def test_entity_search_tolerates_a_misspelling_and_ranks_the_closest_first():
     rogachev = make_entity("Ilya Rogachev")
     rogozin = make_entity("Dmitry Rogozin")

@@ -205,6 +205,13 @@ def test_entity_list_finds_by_alias(client):
     assert [e.name for e in response.context["page"]] == ["Ilya Rogachev"]
 
 
+def test_entity_list_finds_a_name_searched_without_its_accents(client):
+    make_entity("Enrique Peña Nieto")
+    make_entity("Haider al-Abadi")
+    response = client.get(ENTITIES, {"q": "Pena"})
+    assert [e.name for e in response.context["page"]] == ["Enrique Peña Nieto"]
+
+
 def test_entity_list_over_htmx_returns_only_the_results(client):
     make_entity("Ilya Rogachev")
     response = client.get(ENTITIES, {"q": "rog"}, headers={"HX-Request": "true"})
