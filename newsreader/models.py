@@ -27,7 +27,7 @@ from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from newsreader.roles import can_curate
-from newsreader.text import normalize_name
+from newsreader.text import ascii_spelling, normalize_name
 
 # English stemming, and accents do not matter ("Pena" finds "Peña"): the
 # configuration migration 0010 makes, used by the search_vector column, the
@@ -263,8 +263,9 @@ class EntityQuerySet(models.QuerySet):
         )
 
     def create_named(self, *, name: str, kind: str, **fields) -> Entity:
-        """A new entity with a slug of its own ("paris", then "paris-2", ...)."""
-        base = slugify(name)[:280] or "entity"
+        """A new entity with a slug of its own ("paris", then "paris-2", ...),
+        in ASCII whatever the name's script ("Владимир Путин": "vladimir-putin")."""
+        base = slugify(ascii_spelling(name))[:280] or "entity"
         similar = self.filter(slug__regex=rf"^{base}(-[0-9]+)?$")
         taken = set(similar.values_list("slug", flat=True))
         slug = base

@@ -64,3 +64,23 @@ def normalize_name(name: str) -> str:
     """
     decomposed = unicodedata.normalize("NFKD", name.casefold())
     return " ".join(decomposed.translate(_FOLDS).split())
+
+
+# Each of these is one syllable, written without spaces between them.
+_SYLLABLES = ("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH", "HANGUL SYLLABLE")
+
+
+def ascii_spelling(name: str) -> str:
+    """``name`` transliterated into ASCII, for slugs: readable in any script.
+
+    >>> ascii_spelling("Novak Đoković"), ascii_spelling("Владимир Путин")
+    ('Novak Dokovic', 'Vladimir Putin')
+    >>> " ".join(ascii_spelling("习近平").split())
+    'Xi Jin Ping'
+    """
+    return "".join(
+        f" {anyascii(char)} "
+        if unicodedata.name(char, "").startswith(_SYLLABLES)
+        else anyascii(char)
+        for char in name
+    )

@@ -130,6 +130,28 @@ def test_entity_search_tolerates_a_misspelling_and_ranks_the_closest_first():
     assert rogozin not in results[:1]
 
 
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Novak Đoković", "novak-dokovic"),
+        ("Łukasz Ørsted-Þórsson", "lukasz-orsted-thorsson"),
+        ("Conan O’Brien", "conan-obrien"),
+        ("Владимир Путин", "vladimir-putin"),
+        ("محمد بن سلمان", "mhmd-bn-slmn"),
+        ("习近平", "xi-jin-ping"),
+    ],
+)
+def test_new_entities_get_slugs_spelled_in_ascii(name, slug):
+    assert Entity.objects.create_named(name=name, kind="PERSON").slug == slug
+
+
+def test_a_second_entity_of_a_name_gets_a_numbered_slug_and_the_first_keeps_its():
+    first = Entity.objects.create_named(name="Владимир Путин", kind="PERSON")
+    second = Entity.objects.create_named(name="Vladimir Putin", kind="PERSON")
+    first.refresh_from_db()
+    assert (first.slug, second.slug) == ("vladimir-putin", "vladimir-putin-2")
+
+
 def test_span_start_must_come_before_end(users):
     article = make_article(body="Some words here.")
     with pytest.raises(IntegrityError), transaction.atomic():
