@@ -5,7 +5,15 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect
@@ -19,7 +27,7 @@ from annotations import anchoring, editing, interchange
 from annotations.models import Mention, OrphanedSpan, Quote, Review, Span
 from annotations.spans import Candidate, SpanError, candidates, occurrences
 from newsreader import admin as newsreader_admin
-from newsreader.models import Article
+from newsreader.models import Article, Folded
 
 # ---- Curation lists: filters, columns and actions shared by the admins below.
 # Filters over values that run to thousands (articles, entities) are text
@@ -75,14 +83,18 @@ class ArticleFilter(InputFilter):
 
 
 class NameFilter(InputFilter):
-    """Entities by a part of their name (the name column has a trigram index)."""
+    """Entities by a part of their name, without regard to case or accents
+    (the folded name has a trigram index)."""
 
     placeholder = "Part of the name"
 
     def queryset(self, request, queryset):
         if not (self.value() or "").strip():
             return queryset
-        return queryset.filter(**{f"{self.field}__icontains": self.value().strip()})
+        part = Folded(Value(" ".join(self.value().split())))
+        return queryset.alias(folded_name=Folded(self.field)).filter(
+            folded_name__contains=part
+        )
 
 
 class ReviewerFilter(admin.SimpleListFilter):

@@ -534,22 +534,24 @@ class DuplicatePair:
 # ``<%`` operator: "Rogachev" is like a part of "Ilya Rogachyov"). Word
 # similarity is never below plain similarity, so this finds those pairs too.
 # Every branch probes a GIN trigram index (alias_normalized_trgm,
-# entity_name_trgm) once per name of the page instead of comparing all
-# pairs, so a page costs the same however many entities there are.
+# entity_name_folded_trgm) once per name of the page instead of comparing all
+# pairs, so a page costs the same however many entities there are. Names are
+# compared folded, as aliases are stored: "Pena Nieto" is "Peña Nieto".
 _DUPLICATES_SQL = """
 WITH page AS (
     SELECT id, kind, name FROM newsreader_entity
     WHERE merged_into_id IS NULL AND (%(kind)s = '' OR kind = %(kind)s)
     ORDER BY id DESC LIMIT %(size)s OFFSET %(offset)s
 ), keys AS (
-    SELECT id, kind, name, name AS key FROM page
+    SELECT id, kind, name, newsreader_fold(name) AS key FROM page
   UNION ALL
     SELECT page.id, page.kind, alias.name, alias.normalized
     FROM page JOIN newsreader_alias alias ON alias.entity_id = page.id
 ), matches AS (
     SELECT k.kind, k.id, e.id AS other, k.name, e.name AS other_name,
-           word_similarity(k.key, e.name) AS score
-    FROM keys k JOIN newsreader_entity e ON e.name %%> k.key AND e.id <> k.id
+           word_similarity(k.key, newsreader_fold(e.name)) AS score
+    FROM keys k JOIN newsreader_entity e
+      ON newsreader_fold(e.name) %%> k.key AND e.id <> k.id
   UNION ALL
     SELECT k.kind, k.id, a.entity_id, k.name, a.name,
            word_similarity(k.key, a.normalized)

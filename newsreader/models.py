@@ -4,7 +4,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
@@ -27,9 +27,12 @@ from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from newsreader.roles import can_curate
-from newsreader.text import normalize_name
+from newsreader.text import ascii_spelling, normalize_name
 
-SEARCH_CONFIG = "english"
+# English stemming, and accents do not matter ("Pena" finds "Peña"): the
+# configuration migration 0010 makes, used by the search_vector column, the
+# queries and the headlines alike.
+SEARCH_CONFIG = "newsreader_english"
 # ts_headline parses all the text it is given; the snippet comes from this much.
 HEADLINE_SOURCE_CHARS = 2000
 
@@ -183,6 +186,15 @@ class Article(models.Model):
         return self.body.split("\n\n")
 
 
+class Folded(models.Func):
+    """Lower case, accents off, as unaccent has them ("Peña" → "pena"):
+    ``newsreader_fold`` of migration 0011, immutable so that an index may
+    hold it, which unaccent() itself is not."""
+
+    function = "newsreader_fold"
+    output_field = models.TextField()
+
+
 class EntityKind(models.TextChoices):
     PERSON = "PERSON", "Person"
     ORG = "ORG", "Organisation"
@@ -206,11 +218,13 @@ class EntityQuerySet(models.QuerySet):
     def search(self, text: str, *, user=None) -> EntityQuerySet:
         """Entities whose name or an alias contains ``text``, or resembles it.
 
-        Accents and case do not matter ("rogachyov" finds Ilya Rogachev by
-        his alias); the closest names come first. Aliases count when public,
-        or ``user``'s own.
+        Accents and case do not matter, in names ("pena" finds Peña Nieto)
+        or aliases ("rogachyov" finds Ilya Rogachev by his alias); the
+        closest names come first. Aliases count when public, or ``user``'s
+        own.
         """
         key = normalize_name(text)
+        folded = Folded(models.Value(" ".join(text.split())))
         aliases = Alias.objects.visible_to(user).filter(entity=models.OuterRef("pk"))
         best_alias = (
             aliases.annotate(
@@ -223,14 +237,16 @@ class EntityQuerySet(models.QuerySet):
             Q(normalized__contains=key) | Q(normalized__trigram_word_similar=key)
         )
         return (
-            self.filter(
-                Q(name__icontains=text.strip())
-                | Q(name__trigram_word_similar=text)
+            # The folded name, as entity_name_folded_trgm indexes it.
+            self.alias(folded_name=Folded("name"))
+            .filter(
+                Q(folded_name__contains=folded)
+                | Q(folded_name__trigram_word_similar=folded)
                 | models.Exists(matching_alias)
             )
             .annotate(
                 score=Greatest(
-                    TrigramWordSimilarity(models.Value(text), "name"),
+                    TrigramWordSimilarity(folded, "folded_name"),
                     Coalesce(models.Subquery(best_alias), 0.0),
                 )
             )
@@ -247,8 +263,9 @@ class EntityQuerySet(models.QuerySet):
         )
 
     def create_named(self, *, name: str, kind: str, **fields) -> Entity:
-        """A new entity with a slug of its own ("paris", then "paris-2", ...)."""
-        base = slugify(name)[:280] or "entity"
+        """A new entity with a slug of its own ("paris", then "paris-2", ...),
+        in ASCII whatever the name's script ("Владимир Путин": "vladimir-putin")."""
+        base = slugify(ascii_spelling(name))[:280] or "entity"
         similar = self.filter(slug__regex=rf"^{base}(-[0-9]+)?$")
         taken = set(similar.values_list("slug", flat=True))
         slug = base
@@ -349,8 +366,10 @@ class Entity(models.Model):
             ),
         ]
         indexes = [
+            # Name search and the duplicate finder compare folded names.
             GinIndex(
-                fields=["name"], name="entity_name_trgm", opclasses=["gin_trgm_ops"]
+                OpClass(Folded("name"), name="gin_trgm_ops"),
+                name="entity_name_folded_trgm",
             ),
         ]
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from anyascii import anyascii
+
 
 def canonical_body(text: str) -> str:
     """The canonical article body: NFC, one paragraph a block, blank line between.
@@ -21,12 +23,64 @@ def canonical_body(text: str) -> str:
     return "\n\n".join(line for line in lines if line)
 
 
+class _Folds(dict):
+    """``str.translate`` table for ``normalize_name``, filled as characters
+    are met: a combining mark goes; a Latin letter that has no accent to
+    strip (Ł, Ø, Đ, Þ, Æ) and punctuation (’, ‐) become ASCII; letters of
+    other scripts stay, so names only match within their own script.
+    Transliterating them would make names match that only look alike in
+    Latin letters (Arabic loses its vowels; Chinese, its tones)."""
+
+    def __missing__(self, code: int) -> str | None:
+        char = chr(code)
+        if unicodedata.combining(char):
+            folded = None
+        elif char.isascii() or not (
+            unicodedata.name(char, "").startswith(("LATIN ", "MODIFIER LETTER "))
+            or unicodedata.category(char).startswith("P")
+        ):
+            folded = char
+        else:
+            folded = anyascii(char).casefold()
+        self[code] = folded
+        return folded
+
+
+_FOLDS = _Folds()
+
+
 def normalize_name(name: str) -> str:
-    """Casefolded, accents stripped, spaces folded: the key aliases match on.
+    """Casefolded, accents stripped, Latin letters and punctuation in ASCII,
+    spaces folded: the key names and aliases match on.
 
     >>> normalize_name("  Feridun SİNİRLİOĞLU ")
     'feridun sinirlioglu'
+    >>> normalize_name("Novak Đoković"), normalize_name("Conan O’Brien")
+    ('novak dokovic', "conan o'brien")
+    >>> normalize_name("Łódź"), normalize_name("Þórsdóttir"), normalize_name("Øygard")
+    ('lodz', 'thorsdottir', 'oygard')
+    >>> normalize_name("Ёлкин")
+    'елкин'
     """
     decomposed = unicodedata.normalize("NFKD", name.casefold())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(stripped.split())
+    return " ".join(decomposed.translate(_FOLDS).split())
+
+
+# Each of these is one syllable, written without spaces between them.
+_SYLLABLES = ("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH", "HANGUL SYLLABLE")
+
+
+def ascii_spelling(name: str) -> str:
+    """``name`` transliterated into ASCII, for slugs: readable in any script.
+
+    >>> ascii_spelling("Novak Đoković"), ascii_spelling("Владимир Путин")
+    ('Novak Dokovic', 'Vladimir Putin')
+    >>> " ".join(ascii_spelling("习近平").split())
+    'Xi Jin Ping'
+    """
+    return "".join(
+        f" {anyascii(char)} "
+        if unicodedata.name(char, "").startswith(_SYLLABLES)
+        else anyascii(char)
+        for char in name
+    )

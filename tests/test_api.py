@@ -167,6 +167,16 @@ def test_only_curators_create_articles_which_are_searchable_at_once(tokens):
     assert Article.objects.count() == 1
 
 
+def test_an_article_made_through_the_api_is_found_at_once_without_its_accents(
+    tokens,
+):
+    new = {"title": "Sinirlioğlu in Ankara", "text": "Feridun Sinirlioğlu spoke."}
+    response = call("post", "/articles", tokens["curator"], new)
+    assert response.status_code == 201, response.text
+    found = call("get", "/articles", q="Sinirlioglu").json()["items"]
+    assert [item["id"] for item in found] == [response.json()["id"]]
+
+
 # Entities ------------------------------------------------------------------------
 
 

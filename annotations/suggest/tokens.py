@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 
 def _token_norm(text: str) -> str:
-    return normalize_name(text).replace("’", "'") or text
+    return normalize_name(text) or text
 
 
 @cache
@@ -32,9 +32,10 @@ def pipeline() -> spacy.language.Language:
     """The blank English pipeline, built once per process: its tokenizer
     alone (see ``_sentence_starts`` for sentences).
 
-    Each word's NORM is its casefolded, accent-free form, computed once per
-    distinct word (spaCy caches lexemes), so the matchers below compare
-    names without regard to case or accents at C speed.
+    Each word's NORM is its ``normalize_name`` form (casefolded, accents
+    and curly apostrophes folded), computed once per distinct word (spaCy
+    caches lexemes), so the matchers below compare names without regard to
+    case or accents at C speed.
     """
     nlp = spacy.blank("en")
     nlp.vocab.lex_attr_getters[NORM] = _token_norm

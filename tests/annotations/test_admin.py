@@ -119,6 +119,17 @@ def test_span_list_filters_by_article_speaker_and_entity(curator_client, users):
     ]
 
 
+def test_span_list_filters_by_a_speaker_named_without_accents(curator_client, users):
+    annotate(users["reviewer"], speaker_name="Enrique Peña Nieto")
+    annotate(users["reviewer2"])
+    assert [s.exact for s in shown(curator_client, "span", speaker="pena")] == [
+        "Not yet,"
+    ]
+    assert [s.exact for s in shown(curator_client, "span", entity="PENA NIETO")] == [
+        "Abadi"
+    ]
+
+
 def test_mention_and_quote_lists_filter_by_their_own_fields(curator_client, users):
     first = annotate(users["reviewer"])
     annotate(users["reviewer2"], speaker_name="Ilya Rogachev")

@@ -609,6 +609,13 @@ def test_likely_duplicates_filters_by_kind_and_similarity(db):
     assert merging.likely_duplicates(threshold=0.95) == []
 
 
+def test_likely_duplicates_finds_names_that_differ_only_in_accents(db):
+    accented = make_entity("Enrique Peña Nieto")
+    plain = make_entity("Enrique Pena Nieto", slug="pena-nieto")
+    pairs = merging.likely_duplicates(threshold=0.99)
+    assert [(p.one, p.two, p.similarity) for p in pairs] == [(accented, plain, 1.0)]
+
+
 def test_likely_duplicates_pages_through_entities_newest_first(db):
     old = make_entity("Ilya Rogachev")
     make_entity("Unrelated Name")

@@ -890,6 +890,20 @@ def test_mentions_ignore_case_and_accents():
     ]
 
 
+def test_mentions_fold_letters_and_apostrophes_that_have_no_accent_to_strip():
+    obrien = GazetteerEntry(50, "Łukasz O'Brien", "PERSON")
+    djokovic = GazetteerEntry(51, "Novak Đoković", "PERSON")
+    gazetteer = Gazetteer.from_entities([(obrien, ["O'Brien"]), (djokovic, [])])
+    text = "Lukasz O’Brien met Novak Dokovic. O’Brien left."
+    found = detect(text, gazetteer).mentions
+    assert [(m.text, m.entity) for m in found] == [
+        ("Lukasz O’Brien", obrien),
+        ("Novak Dokovic", djokovic),
+        ("O’Brien", obrien),
+    ]
+    assert gazetteer.lookup("O’Brien") == gazetteer.lookup("lukasz o'brien") == obrien
+
+
 def test_a_lowercase_word_does_not_match_a_capitalised_name():
     assert mentions("We ate turkey with us in Turkey.") == [("Turkey", "Turkey")]
 
@@ -1527,6 +1541,20 @@ def test_suggest_article_stores_spans_mentions_and_quotes_as_suggestions(
     assert first.speaker_mention.span.exact == "Okafor"
     assert first.cue.exact == "said" and first.cue.status == "suggested"
     assert second.speaker.name == "Tomasz Wielki"
+
+
+def test_stored_suggestions_link_other_spellings_of_the_tables_names(db):
+    obrien = make_entity("Łukasz O'Brien", aliases=("O'Brien",))
+    article = make_article(
+        body="“We will build it,” said Lukasz O’Brien. O’Brien left."
+    )
+    suggest_article(article=article)
+    mentions = Mention.objects.filter(span__article=article).order_by("span__start")
+    assert [(m.span.exact, m.entity) for m in mentions] == [
+        ("Lukasz O’Brien", obrien),
+        ("O’Brien", obrien),
+    ]
+    assert Quote.objects.get(article=article).speaker == obrien
 
 
 def test_an_unknown_speaker_becomes_a_suggested_entity_once(article):

@@ -1159,6 +1159,16 @@ def test_entity_picker_finds_an_entity_by_its_alias(client, users, picker_articl
     assert picked(response)[0] == rogachev.pk
 
 
+def test_entity_picker_finds_a_name_typed_without_its_accents(
+    client, users, picker_article
+):
+    pena = make_entity("Enrique Peña Nieto")
+    make_entity("Omar Hassan")
+    client.force_login(users["reviewer"])
+    response = client.get(url("entity-picker", picker_article), {"q": "pena"})
+    assert picked(response) == [pena.pk]
+
+
 def test_entity_picker_ranks_an_entity_in_this_article_above_an_equal_one(
     client, users, picker_article
 ):

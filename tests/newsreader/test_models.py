@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from annotations.models import Span
-from newsreader.models import Alias, Article, Entity
+from newsreader.models import HEADLINE_START, HEADLINE_STOP, Alias, Article, Entity
 from tests.factories import make_article, make_entity, make_gold_mention
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +50,25 @@ def test_search_stems_english_words():
     assert list(Article.objects.search("negotiation")) == [article]
 
 
+def test_search_ignores_accents_either_way():
+    accented = make_article(title="Peña meets Sinirlioğlu", body="Talks in Ankara.")
+    plain = make_article(title="Pena Nieto", body="Sinirlioglu spoke.")
+    make_article(body="Penalties were given in Penang.")
+    for query in ("Pena", "peña", "SINIRLIOGLU", "sinirlioğlu"):
+        assert set(Article.objects.search(query)) == {accented, plain}, query
+
+
+def test_headlines_mark_the_accented_word_that_an_unaccented_search_found():
+    make_article(title="Peña in Ankara", body="Enrique Peña Nieto met Sinirlioğlu.")
+    found = Article.objects.search("pena sinirlioglu").with_headlines(
+        "pena sinirlioglu"
+    )
+    article = found.get()
+    assert article.title_headline == f"{HEADLINE_START}Peña{HEADLINE_STOP} in Ankara"
+    assert f"{HEADLINE_START}Peña{HEADLINE_STOP} Nieto" in article.headline
+    assert f"{HEADLINE_START}Sinirlioğlu{HEADLINE_STOP}" in article.headline
+
+
 def test_alias_is_unique_per_entity_whatever_its_accents_or_case():
     entity = make_entity("Feridun Sinirlioğlu", aliases=("Sinirlioğlu",))
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -93,12 +112,44 @@ def test_entity_search_ignores_accents_and_case():
     assert list(Entity.objects.search("sinirlioglu")) == [minister]
 
 
+def test_entity_search_ignores_accents_case_and_apostrophes_in_names():
+    pena = make_entity("Enrique Peña Nieto")
+    obrien = make_entity("Conan O’Brien")
+    make_entity("Penelope Cruz")
+    assert list(Entity.objects.search("pena nieto")) == [pena]
+    assert list(Entity.objects.search("PEÑA NIETO")) == [pena]
+    assert list(Entity.objects.search("O'Brien")) == [obrien]
+    assert Entity.objects.search("pena").first() == pena
+
+
 def test_entity_search_tolerates_a_misspelling_and_ranks_the_closest_first():
     rogachev = make_entity("Ilya Rogachev")
     rogozin = make_entity("Dmitry Rogozin")
     results = list(Entity.objects.search("Rogachov"))
     assert results[0] == rogachev
     assert rogozin not in results[:1]
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Novak Đoković", "novak-dokovic"),
+        ("Łukasz Ørsted-Þórsson", "lukasz-orsted-thorsson"),
+        ("Conan O’Brien", "conan-obrien"),
+        ("Владимир Путин", "vladimir-putin"),
+        ("محمد بن سلمان", "mhmd-bn-slmn"),
+        ("习近平", "xi-jin-ping"),
+    ],
+)
+def test_new_entities_get_slugs_spelled_in_ascii(name, slug):
+    assert Entity.objects.create_named(name=name, kind="PERSON").slug == slug
+
+
+def test_a_second_entity_of_a_name_gets_a_numbered_slug_and_the_first_keeps_its():
+    first = Entity.objects.create_named(name="Владимир Путин", kind="PERSON")
+    second = Entity.objects.create_named(name="Vladimir Putin", kind="PERSON")
+    first.refresh_from_db()
+    assert (first.slug, second.slug) == ("vladimir-putin", "vladimir-putin-2")
 
 
 def test_span_start_must_come_before_end(users):

@@ -54,6 +54,13 @@ def test_search_ranks_and_highlights(client):
     assert "2 articles match “flood”" in response.text
 
 
+def test_search_without_accents_highlights_the_accented_words(client):
+    make_article(title="Peña in Ankara", body="Enrique Peña Nieto arrived.")
+    response = client.get(LIST, {"q": "Pena"})
+    assert titles(response) == ["Peña in Ankara"]
+    assert "<mark>Peña</mark> Nieto" in response.text
+
+
 def test_search_snippet_escapes_article_text(client):
     make_article(body="The <script>alert(1)</script> storm hit Tom & Jerry's <b>town.")
     response = client.get(LIST, {"q": "storm"})
@@ -197,6 +204,13 @@ def test_entity_list_finds_by_alias(client):
     make_entity("Haider al-Abadi")
     response = client.get(ENTITIES, {"q": "Rogachyov"})
     assert [e.name for e in response.context["page"]] == ["Ilya Rogachev"]
+
+
+def test_entity_list_finds_a_name_searched_without_its_accents(client):
+    make_entity("Enrique Peña Nieto")
+    make_entity("Haider al-Abadi")
+    response = client.get(ENTITIES, {"q": "Pena"})
+    assert [e.name for e in response.context["page"]] == ["Enrique Peña Nieto"]
 
 
 def test_entity_list_over_htmx_returns_only_the_results(client):
