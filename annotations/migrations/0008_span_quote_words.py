@@ -10,12 +10,12 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('annotations', '0007_span_review_words'),
-        ('newsreader', '0009_api_tokens'),
+        ('newsreader', '0010_accent_blind_search'),
     ]
 
     operations = [
         AddIndexConcurrently(
             model_name='span',
-            index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.search.SearchVector('exact', config='english'), condition=models.Q(('quote__isnull', False)), name='span_quote_words'),
+            index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.search.SearchVector('exact', config='newsreader_english'), condition=models.Q(('quote__isnull', False)), name='span_quote_words'),
         ),
     ]

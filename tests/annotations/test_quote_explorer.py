@@ -179,3 +179,13 @@ def test_explorer_queries_do_not_grow_with_quotes(
     with django_assert_max_num_queries(len(few)):
         response = client.get(EXPLORER, {"q": "yes"})
     assert len(response.context["lines"]) == 6
+
+
+def test_the_explorer_ignores_accents(client, users):
+    speaker = make_entity("Enrique Peña Nieto")
+    article = make_article(body="Peña Nieto said the café would reopen.")
+    make_gold_quote(article, speaker, "the café would reopen", curator=users["curator"])
+    assert words(client.get(EXPLORER, {"q": "cafe"})) == ["the café would reopen"]
+    assert words(client.get(EXPLORER, {"speaker": "pena nieto"})) == [
+        "the café would reopen"
+    ]
