@@ -56,6 +56,11 @@ def monthly(counts: dict[str, dict[dt.date, int]]) -> Chart | None:
     >>> chart = monthly({"quotes": {dt.date(2026, 1, 1): 2, dt.date(2026, 3, 1): 1}})
     >>> [(label, values) for label, values in chart.rows]
     [('January 2026', [2]), ('February 2026', [0]), ('March 2026', [1])]
+    >>> [text for _, text in chart.labels]
+    ['Jan 2026', 'Feb', 'Mar']
+    >>> year = monthly({"quotes": {dt.date(2025, 11, 1): 1, dt.date(2026, 8, 1): 1}})
+    >>> [text for _, text in year.labels]
+    ['Nov 2025', 'Jan 2026', 'Apr', 'Jul']
     """
     dates = [month for by_month in counts.values() for month in by_month]
     if not dates:
@@ -83,11 +88,16 @@ def monthly(counts: dict[str, dict[dt.date, int]]) -> Chart | None:
                     title=f"{month:%B %Y}, {series[j]}: {value}",
                 )
             )
-        # A label per month while they fit, else one a year.
-        if len(months) <= 12 or month.month == 1 or i == 0:
-            text = f"{month:%b}" if len(months) <= 12 else f"{month:%Y}"
-            if len(months) <= 12 and (month.month == 1 or i == 0):
-                text = f"{month:%b %Y}"
+        # A label per month while they fit in the larger text of a phone,
+        # else per quarter, else one a year; the first and January's give
+        # the year.
+        if len(months) > 12:
+            text = f"{month:%Y}" if month.month == 1 or i == 0 else ""
+        elif len(months) > 8 and (month.month - 1) % 3 and i:
+            text = ""
+        else:
+            text = f"{month:%b %Y}" if month.month == 1 or i == 0 else f"{month:%b}"
+        if text:
             labels.append((round(LEFT + i * group + group / 2, 1), text))
     right = round(LEFT + len(months) * group, 1)
     return Chart(series, rows, bars, labels, top=top, right=right)
