@@ -60,6 +60,7 @@ urlpatterns = [
     path("curation/agreement/", views.agreement_report, name="agreement-report"),
     path("curation/assign/", views.assign_articles, name="assign-articles"),
     path("my-work/", views.my_work, name="my-work"),
+    path("stats/", views.stats, name="stats"),
     path("imports/", views.import_list, name="import-list"),
     path("imports/<int:pk>/", views.import_detail, name="import-detail"),
 ]

@@ -1313,3 +1313,24 @@ def entity_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "chart": charts.monthly(counts),
     }
     return render(request, "annotations/entity_detail.html", context)
+
+
+SPEAKERS_RANKED = 20
+# More outlets than this make the small multiples a long scroll.
+OUTLETS_CHARTED = 4
+
+
+@require_safe
+def stats(request: HtmxHttpRequest) -> HttpResponse:
+    """Who is quoted, and where: charts of the curated quotes, each with
+    its numbers as a table."""
+    speakers = quoted.top_speakers(SPEAKERS_RANKED)
+    reach = quoted.outlet_reach()
+    context = {
+        "speakers": charts.bar_rows((entity, entity.quoted) for entity in speakers),
+        "outlets": charts.small_multiples(
+            quoted.outlet_monthly_counts(OUTLETS_CHARTED)
+        ),
+        "reach": charts.bar_rows(((row, row.top_ten_share) for row in reach), 1),
+    }
+    return render(request, "annotations/stats.html", context)
