@@ -1193,6 +1193,18 @@ def review_reopen(request: HtmxHttpRequest, pk: int, review_pk: int) -> HttpResp
     return redirect("annotations:article-adjudicate", pk=pk)
 
 
+# What the agreement chart draws for each pair, in the order of its table.
+AGREEMENT_MEASURES: list[
+    tuple[str, Callable[[agreement.PairAgreement], float | None]]
+] = [
+    ("Mention F1, exact", lambda pair: pair.mentions_exact.f1),
+    ("Mention F1, overlap", lambda pair: pair.mentions_overlap.f1),
+    ("Entity α", lambda pair: pair.entity_alpha),
+    ("Quote F1", lambda pair: pair.quotes.f1),
+    ("Same speaker", lambda pair: pair.speakers.ratio),
+]
+
+
 @require_safe
 @curator_required
 def agreement_report(request: HtmxHttpRequest) -> HttpResponse:
@@ -1207,13 +1219,15 @@ def agreement_report(request: HtmxHttpRequest) -> HttpResponse:
         (titles[pk], agreement.article_agreement(reviews))
         for pk, reviews in sorted(by_article.items(), key=lambda row: -row[0])
     ]
+    overall = agreement.pooled(pair for _, pairs in rows for pair in pairs)
+    measures = [
+        (name, charts.bar_rows(((pair, measure(pair)) for pair in overall), 1))
+        for name, measure in AGREEMENT_MEASURES
+    ]
     return render(
         request,
         "annotations/agreement.html",
-        {
-            "overall": agreement.pooled(pair for _, pairs in rows for pair in pairs),
-            "rows": rows,
-        },
+        {"overall": overall, "measures": measures, "rows": rows},
     )
 
 
