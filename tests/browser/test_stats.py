@@ -5,6 +5,8 @@ import datetime as dt
 import pytest
 from playwright.sync_api import Page, expect
 
+from annotations import editing
+from tests.browser.helpers import sign_in
 from tests.factories import make_article, make_entity, make_gold_quote, make_source
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,3 +42,26 @@ def test_stats_page_draws_its_charts_and_opens_their_numbers(page: Page, users):
 
     page.get_by_role("link", name="Haider al-Abadi").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Haider al-Abadi")
+
+
+def test_the_chart_pages_do_not_scroll_sideways_on_a_phone(browser, live_server, users):
+    abadi = make_entity("Haider al-Abadi")
+    for name in ("Associated Press", "Al Jazeera English", "The Guardian", "Reuters"):
+        article = make_article(body="Abadi said yes.", source=make_source(name=name))
+        make_gold_quote(article, abadi, "yes", curator=users["curator"])
+    for name in ("reviewer", "reviewer2"):
+        review = editing.start_review(article=article, reviewer=users[name])
+        editing.create_mention(review=review, start=0, end=5, entity=abadi)
+        editing.submit_review(review=review)
+
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 390, "height": 800}
+    )
+    page = context.new_page()
+    sign_in(page, "curator", "pw-curator")
+    page.goto("/stats/")
+    page.get_by_text("The numbers").click()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.goto("/curation/agreement/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()
