@@ -15,6 +15,11 @@ WIDTH, HEIGHT = 480, 160
 LEFT, BOTTOM, TOP = 28, 22, 8
 # A month's group of bars is no wider than this, however few months.
 WIDEST_GROUP = 60
+# A label's width a character at a phone's text size (16 units), roughly,
+# and the room kept between two labels.
+CHARACTER, GAP = 9.5, 6
+# Months from one label to the next: one, a quarter, a year, or years.
+LABEL_STEPS = (1, 3, 12, 24, 60, 120)
 
 
 @dataclass(frozen=True)
@@ -117,11 +122,6 @@ def monthly(counts: dict[str, dict[dt.date, int]]) -> Chart | None:
     >>> chart = monthly({"quotes": {dt.date(2026, 1, 1): 2, dt.date(2026, 3, 1): 1}})
     >>> [(label, values) for label, values in chart.rows]
     [('January 2026', [2]), ('February 2026', [0]), ('March 2026', [1])]
-    >>> [text for _, text in chart.labels]
-    ['Jan 2026', 'Feb', 'Mar']
-    >>> year = monthly({"quotes": {dt.date(2025, 11, 1): 1, dt.date(2026, 8, 1): 1}})
-    >>> [text for _, text in year.labels]
-    ['Nov 2025', 'Jan 2026', 'Apr', 'Jul']
     """
     scale = _scale(counts)
     return _draw(counts, *scale) if scale else None
@@ -154,7 +154,7 @@ def _draw(
     group = min(plot / len(months), WIDEST_GROUP)
     bar = group * 0.8 / len(series)
     height = HEIGHT - BOTTOM - TOP
-    rows, bars, labels = [], [], []
+    rows, bars = [], []
     for i, month in enumerate(months):
         values = [counts[name].get(month, 0) for name in series]
         rows.append((f"{month:%B %Y}", values))
@@ -170,16 +170,50 @@ def _draw(
                     title=f"{month:%B %Y}, {series[j]}: {value}",
                 )
             )
-        # A label per month while they fit in the larger text of a phone,
-        # else per quarter, else one a year; the first and January's give
-        # the year.
-        if len(months) > 12:
-            text = f"{month:%Y}" if month.month == 1 or i == 0 else ""
-        elif len(months) > 8 and (month.month - 1) % 3 and i:
-            text = ""
-        else:
-            text = f"{month:%b %Y}" if month.month == 1 or i == 0 else f"{month:%b}"
-        if text:
-            labels.append((round(LEFT + i * group + group / 2, 1), text))
     right = round(LEFT + len(months) * group, 1)
-    return Chart(series, rows, bars, labels, top=top, right=right)
+    return Chart(series, rows, bars, _labels(months, group), top=top, right=right)
+
+
+def _labels(months: list[dt.date], group: float) -> list[tuple[float, str]]:
+    """Names under the months, each centred under its month, as many as fit
+    at a phone's text size: every month's, else every quarter's, else every
+    year's or every few years'. The first and January's name the year; the
+    first is left out when it would touch the next.
+
+    >>> def texts(first: dt.date, last: dt.date) -> list[str]:
+    ...     months = _months(first, last)
+    ...     group = min((WIDTH - LEFT) / len(months), WIDEST_GROUP)
+    ...     return [text for _, text in _labels(months, group)]
+    >>> texts(dt.date(2026, 1, 1), dt.date(2026, 3, 1))
+    ['Jan 2026', 'Feb', 'Mar']
+    >>> texts(dt.date(2025, 11, 1), dt.date(2026, 8, 1))
+    ['Nov 2025', 'Jan 2026', 'Apr', 'Jul']
+    >>> texts(dt.date(2015, 10, 1), dt.date(2026, 3, 1))
+    ['2016', '2018', '2020', '2022', '2024', '2026']
+    """
+
+    def room(a: str, b: str) -> float:
+        return CHARACTER * (len(a) + len(b)) / 2 + GAP
+
+    # The nearest two labels can be: a month's beside a January's, or two
+    # years'. When no step is wide enough, the widest.
+    for step in LABEL_STEPS:
+        nearest = room("Dec", "Jan 2026") if step < 12 else room("2025", "2026")
+        if step * group >= nearest:
+            break
+    labels = []
+    for i, month in enumerate(months):
+        # Months counted from year 0: a step of years falls on the Januaries
+        # of even years, or of years ending in 0 or 5.
+        if i and (month.year * 12 + month.month - 1) % step:
+            continue
+        if step >= 12:
+            text = f"{month:%Y}"
+        else:
+            text = f"{month:%b %Y}" if i == 0 or month.month == 1 else f"{month:%b}"
+        labels.append((round(LEFT + (i + 0.5) * group, 1), text))
+    if len(labels) > 1 and labels[1][0] - labels[0][0] < room(
+        labels[0][1], labels[1][1]
+    ):
+        labels.pop(0)
+    return labels
