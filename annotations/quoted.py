@@ -8,12 +8,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery
+from django.db import connection
 from django.db.models import Count, DateField, F, Prefetch, QuerySet
 from django.db.models.functions import TruncMonth
 
 from annotations import interchange
 from annotations.models import QUOTE_WORDS, Mention, Quote, Review, Span
-from newsreader.models import SEARCH_CONFIG, Article, Entity
+from newsreader.models import SEARCH_CONFIG, Article, Entity, Source
 
 # Newest article first; within one, ``lines`` puts them in reading order.
 NEWEST = (F("article__published_at").desc(nulls_last=True), "-article_id", "pk")
@@ -151,3 +152,88 @@ def csv_rows(quotes: QuerySet[Quote]) -> Iterator[list]:
             quote.type,
             quote.review.reviewer.get_username(),
         )
+
+
+def top_speakers(limit: int) -> QuerySet[Entity]:
+    """The ``limit`` speakers with the most quotes (``quoted``), most first."""
+    return (
+        Entity.objects.filter(quotes__in=gold_quotes())
+        .annotate(quoted=Count("quotes"))
+        .order_by("-quoted", "name")[:limit]
+    )
+
+
+def outlet_monthly_counts(limit: int) -> dict[str, dict[dt.date, int]]:
+    """Quotes per month of publication for each of the ``limit`` outlets
+    with the most quotes in dated articles, most first."""
+    dated = gold_quotes().filter(
+        article__source__isnull=False, article__published_at__isnull=False
+    )
+    top = list(
+        dated.values_list("article__source", flat=True)
+        .annotate(quotes=Count("pk"))
+        .order_by("-quotes", "article__source__name")[:limit]
+    )
+    months = (
+        dated.filter(article__source__in=top)
+        .annotate(month=TruncMonth("article__published_at", output_field=DateField()))
+        .values_list("article__source", "article__source__name", "month")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    names: dict[int, str] = {}
+    counts: dict[int, dict[dt.date, int]] = {pk: {} for pk in top}
+    for source, name, month, count in months:
+        names[source] = name
+        counts[source][month] = count
+    return {names[pk]: counts[pk] for pk in top}
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How widely an outlet quotes: its quotes with a named speaker, how
+    many speakers, and how many of the quotes are its ten most quoted
+    speakers'."""
+
+    outlet: Source
+    quotes: int
+    speakers: int
+    top_ten: int
+
+    @property
+    def top_ten_share(self) -> float:
+        return self.top_ten / self.quotes
+
+
+def outlet_reach() -> list[Reach]:
+    """Every outlet with a quote by a named speaker, most such quotes first."""
+    per_speaker = (
+        gold_quotes()
+        .filter(article__source__isnull=False, speaker__isnull=False)
+        .values(outlet=F("article__source"), who=F("speaker"))
+        .annotate(quotes=Count("pk"))
+        .order_by()
+    )
+    sql, params = per_speaker.query.sql_with_params()
+    # Ranking speakers within an outlet is a window over these counts,
+    # grouped again by outlet: more than the ORM nests. The counts stay the
+    # ORM's, so that gold_quotes() remains the one rule for what is curated.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT outlet, sum(quotes)::int, count(*)::int,
+                sum(quotes) FILTER (WHERE rank <= 10)::int
+            FROM (
+                SELECT outlet, quotes, row_number() OVER (
+                    PARTITION BY outlet ORDER BY quotes DESC, who
+                ) AS rank
+                FROM ({sql}) AS per_speaker
+            ) AS ranked
+            GROUP BY outlet
+            """,
+            params,
+        )
+        rows = cursor.fetchall()
+    outlets = Source.objects.in_bulk([outlet for outlet, *_ in rows])
+    reach = [Reach(outlets[outlet], *counts) for outlet, *counts in rows]
+    return sorted(reach, key=lambda row: (-row.quotes, row.outlet.name))

@@ -62,6 +62,7 @@ urlpatterns = [
     path("my-work/", views.my_work, name="my-work"),
     path("quotes/", views.quote_explorer, name="quote-explorer"),
     path("quotes.csv", views.quotes_csv, name="quotes-csv"),
+    path("stats/", views.stats, name="stats"),
     path("imports/", views.import_list, name="import-list"),
     path("imports/<int:pk>/", views.import_detail, name="import-detail"),
 ]

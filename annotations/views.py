@@ -1197,6 +1197,18 @@ def review_reopen(request: HtmxHttpRequest, pk: int, review_pk: int) -> HttpResp
     return redirect("annotations:article-adjudicate", pk=pk)
 
 
+# What the agreement chart draws for each pair, in the order of its table.
+AGREEMENT_MEASURES: list[
+    tuple[str, Callable[[agreement.PairAgreement], float | None]]
+] = [
+    ("Mention F1, exact", lambda pair: pair.mentions_exact.f1),
+    ("Mention F1, overlap", lambda pair: pair.mentions_overlap.f1),
+    ("Entity α", lambda pair: pair.entity_alpha),
+    ("Quote F1", lambda pair: pair.quotes.f1),
+    ("Same speaker", lambda pair: pair.speakers.ratio),
+]
+
+
 @require_safe
 @curator_required
 def agreement_report(request: HtmxHttpRequest) -> HttpResponse:
@@ -1211,13 +1223,15 @@ def agreement_report(request: HtmxHttpRequest) -> HttpResponse:
         (titles[pk], agreement.article_agreement(reviews))
         for pk, reviews in sorted(by_article.items(), key=lambda row: -row[0])
     ]
+    overall = agreement.pooled(pair for _, pairs in rows for pair in pairs)
+    measures = [
+        (name, charts.bar_rows(((pair, measure(pair)) for pair in overall), 1))
+        for name, measure in AGREEMENT_MEASURES
+    ]
     return render(
         request,
         "annotations/agreement.html",
-        {
-            "overall": agreement.pooled(pair for _, pairs in rows for pair in pairs),
-            "rows": rows,
-        },
+        {"overall": overall, "measures": measures, "rows": rows},
     )
 
 
@@ -1361,3 +1375,24 @@ def quotes_csv(request: HtmxHttpRequest) -> StreamingHttpResponse:
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="quotes.csv"'
     return response
+
+
+SPEAKERS_RANKED = 20
+# More outlets than this make the small multiples a long scroll.
+OUTLETS_CHARTED = 4
+
+
+@require_safe
+def stats(request: HtmxHttpRequest) -> HttpResponse:
+    """Who is quoted, and where: charts of the curated quotes, each with
+    its numbers as a table."""
+    speakers = quoted.top_speakers(SPEAKERS_RANKED)
+    reach = quoted.outlet_reach()
+    context = {
+        "speakers": charts.bar_rows((entity, entity.quoted) for entity in speakers),
+        "outlets": charts.small_multiples(
+            quoted.outlet_monthly_counts(OUTLETS_CHARTED)
+        ),
+        "reach": charts.bar_rows(((row, row.top_ten_share) for row in reach), 1),
+    }
+    return render(request, "annotations/stats.html", context)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+import re
 
 import pytest
 from django.db import connection
@@ -463,6 +464,44 @@ def test_the_agreement_report_shows_each_pair_overall_and_per_article(article, u
     assert reverse("annotations:article-adjudicate", args=[article.pk]) in html
     # Quotes: 1 match of 1 and 1 is 1.00; same speaker 1 of 1.
     assert "1.00" in html
+
+
+def test_the_agreement_report_charts_each_pairs_figures_over_all_articles(
+    article, users
+):
+    response = _client(users["curator"]).get(reverse("annotations:agreement-report"))
+
+    figures = {
+        name: [(f"{row.item.a} · {row.item.b}", row.value, row.length) for row in bars]
+        for name, bars in response.context["measures"]
+    }
+    # Mentions: 2 of 4 and 4 exactly alike, 3 overlapping; the entities of
+    # the overlapping three differ once (Baghdad): alpha 1 - 5 * 2 / 26.
+    assert figures == {
+        "Mention F1, exact": [("reviewer · reviewer2", 0.5, 50.0)],
+        "Mention F1, overlap": [("reviewer · reviewer2", 0.75, 75.0)],
+        "Entity α": [("reviewer · reviewer2", pytest.approx(8 / 13), 61.5)],
+        "Quote F1": [("reviewer · reviewer2", 1.0, 100.0)],
+        "Same speaker": [("reviewer · reviewer2", 1.0, 100.0)],
+    }
+    html = response.content.decode()
+    chart = html[html.index('class="agreement-chart"') : html.index("</figure>")]
+    overlap = chart[chart.index("<caption>Mention F1, overlap</caption>") :]
+    assert re.search(
+        r'<th scope="row">reviewer · reviewer2</th>\s*<td class="bar-cell">.*?'
+        r'<rect width="75.0" height="10"/></svg>\s*<span class="num">0.75</span>',
+        overlap,
+        re.S,
+    )
+
+
+def test_the_agreement_chart_is_for_curators_only(article, users):
+    url = reverse("annotations:agreement-report")
+    assert "agreement-chart" in _client(users["curator"]).get(url).content.decode()
+    refused = _client(users["reviewer"]).get(url)
+    assert refused.status_code == 403
+    assert "agreement-chart" not in refused.content.decode()
+    assert Client().get(url).status_code == 302
 
 
 def test_the_agreement_report_takes_the_same_queries_for_more_articles(
