@@ -64,7 +64,7 @@ from annotations.linking import candidates
 from annotations.merging import TOKEN
 from annotations.models import Assignment, Mention, Quote, Review, Span
 from annotations.rendering import Drawn, render_body
-from annotations.spans import Paragraphs, SpanError, paragraphs_around
+from annotations.spans import SpanError, paragraphs_around
 from newsreader.forms import ArticleSearchForm, ImportForm
 from newsreader.http import HtmxHttpRequest
 from newsreader.models import Article, Entity, EntityKind, ImportJob
@@ -402,56 +402,30 @@ def workspace_context(
     }
 
 
-def _suggested(article: Article) -> QuerySet[Span]:
-    return Span.objects.filter(
-        article=article, review=None, status=Span.Status.SUGGESTED
-    )
-
-
-def _same_words(review: Review) -> Exists:
-    """Whether ``review`` holds a span of the outer span's words: the
-    reviewer has accepted (or rejected) the suggestion of them."""
-    return Exists(review.spans.filter(start=OuterRef("start"), end=OuterRef("end")))
-
-
-def _first_parts(article: Article) -> QuerySet[Span]:
-    """Each suggested quote's first part, which stands for the quote."""
-    return (
-        _suggested(article)
-        .filter(quote__isnull=False)
-        .order_by("quote_id", "start", "-end")
-        .distinct("quote_id")
-    )
-
-
-def _pending_suggestions(
-    article: Article, review: Review | None, *, within: Paragraphs | None = None
-) -> list[Any]:
+def _pending_suggestions(article: Article, review: Review | None) -> list[Any]:
     """The machine's suggestions this reviewer has not accepted or rejected:
     those where their review has no span of the same words (a quote's first
-    part stands for the quote); with ``within``, those among its words.
-    """
-    suggested = _suggested(article).order_by("start", "-end")
-    if within is not None:
-        suggested = suggested.filter(start__lt=within.end, end__gt=within.start)
+    part stands for the quote)."""
+    suggested = Span.objects.filter(
+        article=article, review=None, status=Span.Status.SUGGESTED
+    ).order_by("start", "-end")
     if review is None:
         return _span_rows(suggested, with_reviewer=False)
+    same_words = review.spans.filter(start=OuterRef("start"), end=OuterRef("end"))
     rows = _span_rows(
-        suggested.annotate(decided=_same_words(review)),
+        suggested.annotate(decided=Exists(same_words)),
         with_reviewer=False,
         extra=("decided",),
     )
-    # A quote's first part may lie outside ``within``: ask for the quotes.
-    decided_quotes = set(
-        Span.objects.filter(pk__in=_first_parts(article).values("pk"))
-        .filter(_same_words(review))
-        .values_list("quote", flat=True)
-        .order_by()
-    )
+    first_part = {}
+    for row in rows:
+        if row.quote_id is not None:
+            first_part.setdefault(row.quote_id, row)
+    hidden_quotes = {pk for pk, first in first_part.items() if first.decided}
     return [
         row
         for row in rows
-        if (row.quote_id or row.cue_of) not in decided_quotes
+        if (row.quote_id or row.cue_of) not in hidden_quotes
         and not (row.mention__entity and row.decided)
     ]
 
@@ -459,17 +433,6 @@ def _pending_suggestions(
 def _suggestion_count(suggestions: list[Any]) -> int:
     """Undecided suggestions: a quote and its cue count once."""
     return len({row.quote_id or f"m{row.pk}" for row in suggestions if not row.cue_of})
-
-
-def _pending_count(article: Article, review: Review | None) -> int:
-    """``_suggestion_count`` of all the article's pending suggestions,
-    counted by the database: a write answers with the count, not the rows.
-    A mention counts, and a quote by its first part; a cue never."""
-    pending = _suggested(article)
-    if review is not None:
-        pending = pending.filter(~_same_words(review))
-    counted = Q(mention__isnull=False) | Q(pk__in=_first_parts(article).values("pk"))
-    return pending.filter(counted).count()
 
 
 def _quote_row(quote: Quote) -> QuoteRow:
@@ -534,7 +497,13 @@ def _answer(
         visible.filter(start__lt=within.end, end__gt=within.start),
         with_reviewer=show_others,
     )
-    spans += _pending_suggestions(article, review, within=within)
+    # All the pending suggestions: the count is theirs, and whether a
+    # quote's part here is pending depends on its first part, perhaps
+    # elsewhere.
+    suggestions = _pending_suggestions(article, review)
+    spans += [
+        row for row in suggestions if row.start < within.end and row.end > within.start
+    ]
     entity_rows = (
         _entity_rows(visible, review, annotator=True, only=set(entities))
         if entities
@@ -547,7 +516,7 @@ def _answer(
         "review": review,
         "show_others": show_others,
         "paragraphs": render_body(article.body, drawn, within=within, oob=True),
-        "suggestion_count": _pending_count(article, review),
+        "suggestion_count": _suggestion_count(suggestions),
         "kinds": EntityKind.choices,
         "entity_rows": entity_rows,
         "quote_rows": _listed_quotes(visible, review, show_others) if quotes else None,
@@ -814,7 +783,7 @@ def review_submit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     context = {
         "article": article,
         "review": review,
-        "undecided": _pending_count(article, review),
+        "undecided": _suggestion_count(_pending_suggestions(article, review)),
         "speakerless": list(speakerless.values()),
     }
     return render(request, "annotations/article_detail.html#submit-check", context)
