@@ -34,4 +34,5 @@ urlpatterns = [
 ]
 
 handler400 = "newsreader.views.bad_request"
+handler404 = "newsreader.views.page_not_found"
 handler500 = "newsreader.views.server_error"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import sys
 
 from django.conf import settings
@@ -7,10 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
+from django.urls import Resolver404, resolve, reverse
+from django.views import defaults
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -107,6 +110,19 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     the body again: for a body it cannot decode (a form in latin-1), that
     raised once more and the client got a 500."""
     return HttpResponseBadRequest(render_to_string("400.html"))
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 404 page; for the API, its JSON errors, and the path without the
+    trailing slash an API client often adds, when that path exists."""
+    if not request.path.startswith(reverse("api:api-root")):
+        return defaults.page_not_found(request, exception)
+    detail = f"No such endpoint: {request.path}"
+    bare = request.path.rstrip("/")
+    with contextlib.suppress(Resolver404):
+        if bare != request.path and resolve(bare):
+            detail += f". The API's paths end without a slash: {bare}"
+    return JsonResponse({"detail": detail}, status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

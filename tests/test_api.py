@@ -371,3 +371,21 @@ def test_the_api_token_command_prints_a_key_that_works(users):
     assert call("get", "/articles/1/mentions", key).status_code == 404  # known user
     with pytest.raises(CommandError, match="no active user 'nobody'"):
         call_command("api_token", "nobody")
+
+
+def test_an_unknown_api_path_is_a_json_404_that_names_the_path_without_its_slash(
+    client,
+):
+    response = client.get("/api/articles/")
+    assert response.status_code == 404
+    assert response.json() == {
+        "detail": "No such endpoint: /api/articles/. "
+        "The API's paths end without a slash: /api/articles"
+    }
+    assert client.get("/api/nothing").json() == {
+        "detail": "No such endpoint: /api/nothing"
+    }
+    # Pages keep their HTML 404.
+    page = client.get("/no-such-page/")
+    assert page.status_code == 404
+    assert page["Content-Type"].startswith("text/html")
