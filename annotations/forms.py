@@ -278,13 +278,13 @@ class QuoteSearchForm(SearchForm):
         if name := data["speaker"].strip():
             # A speaker's page links their quotes by slug; else whoever the
             # name or an alias fits, by any spelling, as the entity list finds.
-            speakers = list(Entity.objects.filter(slug=name).values_list("pk"))
-            if not speakers:
-                found = Entity.objects.canonical().search(name)
-                speakers = list(found.values_list("pk")[:SPEAKERS_SEARCHED])
+            found = Entity.objects.filter(slug=name)
+            if not found.exists():
+                found = Entity.objects.canonical().search(name)[:SPEAKERS_SEARCHED]
+            speakers = list(found.values_list("pk", flat=True))
             # Their ids, not a subquery: the planner cannot tell how few
             # quotes a name search leaves, and walked every quote by date.
-            quotes = quotes.filter(speaker__in=[pk for (pk,) in speakers])
+            quotes = quotes.filter(speaker__in=speakers)
         if data["kind"] == DESCRIBED:
             quotes = quotes.filter(speaker=None).exclude(speaker_description="")
         elif data["kind"]:

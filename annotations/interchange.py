@@ -214,7 +214,7 @@ def export_quotes_csv(reviews: QuerySet[Review]) -> Iterator[str]:
         for review in with_annotations(reviews).iterator(chunk_size=CHUNK)
         for item in _quote_items(review_record(review))
     )
-    return csv_lines(itertools.chain([QUOTES_CSV_HEADER], rows))
+    return quotes_csv(rows)
 
 
 def quote_csv_row(
@@ -233,11 +233,12 @@ def quote_csv_row(
     ]
 
 
-def csv_lines(rows: Iterable[list]) -> Iterator[str]:
-    """Each row as a line of CSV, one at a time: for a streamed response."""
+def quotes_csv(rows: Iterable[list]) -> Iterator[str]:
+    """The header, then each of ``rows`` (``quote_csv_row``s) as a line of
+    CSV, one at a time: for a streamed response."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    for row in rows:
+    for row in itertools.chain([QUOTES_CSV_HEADER], rows):
         buffer.seek(0)
         buffer.truncate()
         writer.writerow(row)

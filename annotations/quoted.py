@@ -20,6 +20,21 @@ from newsreader.models import SEARCH_CONFIG, Article, Entity, Source
 NEWEST = (F("article__published_at").desc(nulls_last=True), "-article_id", "pk")
 
 
+def _with_parts(quotes: QuerySet[Quote], *related: str) -> QuerySet[Quote]:
+    """``quotes`` with their parts in reading order, their speakers and
+    articles (not their text) and any other ``related``."""
+    parts = Prefetch("parts", queryset=Span.objects.order_by("start", "-end"))
+    return (
+        quotes.select_related("article__source", "speaker", *related)
+        .prefetch_related(parts)
+        .defer("article__body", "article__search_vector")
+    )
+
+
+def _words(parts: Sequence[Span]) -> str:
+    return " … ".join(part.exact for part in parts)
+
+
 def gold_quotes() -> QuerySet[Quote]:
     return Quote.objects.filter(review__status=Review.Status.ADJUDICATED)
 
@@ -62,13 +77,7 @@ class QuoteLine:
 def lines(pks: Sequence[int]) -> list[QuoteLine]:
     """The quotes of ``pks`` with their parts, speakers and articles, in the
     order of ``pks`` (``newest``'s), one article's in reading order."""
-    parts = Prefetch("parts", queryset=Span.objects.order_by("start", "-end"))
-    quotes = (
-        Quote.objects.filter(pk__in=pks)
-        .select_related("article__source", "speaker")
-        .prefetch_related(parts)
-        .defer("article__body", "article__search_vector")
-    )
+    quotes = _with_parts(Quote.objects.filter(pk__in=pks))
     by_pk = {quote.pk: quote for quote in quotes}
     place = {}  # each article's, in the order of pks
     for pk in pks:
@@ -82,7 +91,7 @@ def lines(pks: Sequence[int]) -> list[QuoteLine]:
     return [
         QuoteLine(
             by_pk[pk],
-            " … ".join(part.exact for part in said[pk]),
+            _words(said[pk]),
             f"{by_pk[pk].article.get_absolute_url()}?span={said[pk][0].pk}",
         )
         for pk in order
@@ -107,10 +116,15 @@ def quotes_about(entity: Entity) -> QuerySet[Quote]:
     return gold_quotes().filter(article__in=articles).exclude(speaker=entity)
 
 
+def _month(published: str) -> TruncMonth:
+    """The first day of the month of ``published``."""
+    return TruncMonth(published, output_field=DateField())
+
+
 def _by_month(queryset: QuerySet, published: str) -> dict[dt.date, int]:
     months = (
         queryset.filter(**{f"{published}__isnull": False})
-        .annotate(month=TruncMonth(published, output_field=DateField()))
+        .annotate(month=_month(published))
         .values("month")
         .annotate(count=Count("pk"))
         .order_by()
@@ -137,18 +151,12 @@ def monthly_counts(entity: Entity) -> dict[str, dict[dt.date, int]]:
 def csv_rows(quotes: QuerySet[Quote]) -> Iterator[list]:
     """``quotes``, newest first, as rows under ``QUOTES_CSV_HEADER``; read in
     chunks, for a response that streams every match."""
-    parts = Prefetch("parts", queryset=Span.objects.order_by("start", "-end"))
-    quotes = (
-        quotes.select_related("article__source", "speaker", "review__reviewer")
-        .prefetch_related(parts)
-        .defer("article__body", "article__search_vector")
-        .order_by(*NEWEST)
-    )
+    quotes = _with_parts(quotes, "review__reviewer").order_by(*NEWEST)
     for quote in quotes.iterator(chunk_size=2000):
         yield interchange.quote_csv_row(
             quote.article,
             quote.speaker_label,
-            " … ".join(part.exact for part in quote.parts.all()),
+            _words(quote.parts.all()),
             quote.type,
             quote.review.reviewer.get_username(),
         )
@@ -176,7 +184,7 @@ def outlet_monthly_counts(limit: int) -> dict[str, dict[dt.date, int]]:
     )
     months = (
         dated.filter(article__source__in=top)
-        .annotate(month=TruncMonth("article__published_at", output_field=DateField()))
+        .annotate(month=_month("article__published_at"))
         .values_list("article__source", "article__source__name", "month")
         .annotate(count=Count("pk"))
         .order_by()

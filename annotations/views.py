@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import functools
-import itertools
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
@@ -1338,10 +1337,9 @@ def quotes_csv(request: HtmxHttpRequest) -> StreamingHttpResponse:
     """Every quote the explorer's search finds, as CSV."""
     form = _valid(QuoteSearchForm(request.GET))
     rows = quoted.csv_rows(form.filter(quoted.gold_quotes()))
-    lines = interchange.csv_lines(
-        itertools.chain([interchange.QUOTES_CSV_HEADER], rows)
+    response = StreamingHttpResponse(
+        interchange.quotes_csv(rows), content_type="text/csv; charset=utf-8"
     )
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="quotes.csv"'
     return response
 

@@ -1,8 +1,8 @@
 // The reviewer's keys: mark the selection (P, O, L, Q; C and A in a quote's
 // editor), decide a suggestion (A, R; with Shift, all like it), open or
 // delete the focused mark (Enter, Delete), undo (Ctrl+Z), cancel (Esc).
-import { editable, offsetOf, openQuote, url } from "./page.js";
-import { closePicker, pickerOpen } from "./picker.js";
+import { editable, offsetOf, openQuote, pickerOpen, url } from "./page.js";
+import { closePicker } from "./picker.js";
 import { clearSelection, selection, showToolbar } from "./selection.js";
 import { mark, setSpeakerMode, speakerModeOn, useSelectionFor } from "./editors.js";
 import { openEditor, post } from "./server.js";

@@ -29,6 +29,9 @@ export function highlights() {
     .filter((m) => !seen.has(m.dataset.span) && seen.add(m.dataset.span));
 }
 
+// The entity picker is open (a dialog of its own over the text).
+export const pickerOpen = () => !document.getElementById("picker").hidden;
+
 // Marks are not focusable until the keyboard moves to one: Chromium will
 // not start a mouse selection on a focusable element.
 export function focusMark(mark, options) {
@@ -41,11 +44,10 @@ export function focusMark(mark, options) {
 
 let toastTimer = null;
 
-export function showToast(...content) {
+// ``text``, and after it any ``controls`` (buttons) that act on it.
+export function showToast(text, ...controls) {
   const toast = document.getElementById("toast");
-  const nodes = content.map((c) => (typeof c === "string"
-    ? Object.assign(document.createElement("span"), { textContent: c }) : c));
-  toast.replaceChildren(...nodes);
+  toast.replaceChildren(Object.assign(document.createElement("span"), { textContent: text }), ...controls);
   toast.hidden = false;
   armToast();
 }

@@ -38,8 +38,6 @@ export function closePicker() {
   results().replaceChildren();
 }
 
-export const pickerOpen = () => !picker().hidden;
-
 function loadCandidates() {
   const params = new URLSearchParams({ q: input().value, kind: purpose.kind || "" });
   loading = true;

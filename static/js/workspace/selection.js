@@ -4,7 +4,7 @@
 // Offsets sent to the server are UTF-16 positions in the article body (the
 // JSON in #article-text); each rendered segment carries its own (data-o).
 // The server converts them to code points and checks the words are there.
-import { editable } from "./page.js";
+import { editable, pickerOpen } from "./page.js";
 
 const WORD = /[\p{L}\p{N}\p{M}]/u;
 
@@ -13,7 +13,6 @@ let current = null; // {start, end, exact, rect} in UTF-16 units
 let altHeld = false;
 
 const toolbar = () => document.getElementById("selection-toolbar");
-const pickerOpen = () => !document.getElementById("picker").hidden;
 
 // The selection the toolbar was shown for, if any.
 export const selection = () => current;

@@ -1,21 +1,18 @@
 // The machine's suggestions: offering one, accepting or rejecting it (or
 // every one like it), then going on to the next.
-import { armToast, goTo, highlights, offsetOf, url } from "./page.js";
+import { goTo, highlights, offsetOf, showToast, url } from "./page.js";
 import { post, swapped } from "./server.js";
 
 let resumeAt = null; // where the last decided suggestion was: go on from there
 
 export function offerSuggestion(mark) {
-  const toast = document.getElementById("toast");
   const label = mark.dataset.label.replace(/ — suggested.*$/, "");
   // A quote's parts and cue are decided together: say so, whichever is focused.
   const quote = mark.dataset.quote;
   const cue = quote && document.querySelector(`#article-body mark.cue[data-quote="${quote}"]`);
-  const text = Object.assign(document.createElement("span"), {
-    textContent: quote
-      ? `The whole quote by ${label.replace(/^.* quote by /, "")}${cue ? ", cue and all" : ""}?`
-      : `${label}?`,
-  });
+  const text = quote
+    ? `The whole quote by ${label.replace(/^.* quote by /, "")}${cue ? ", cue and all" : ""}?`
+    : `${label}?`;
   const button = (label, key, verb, all) => {
     const b = document.createElement("button");
     b.type = "button";
@@ -29,9 +26,7 @@ export function offerSuggestion(mark) {
     buttons.push(button(`Accept all ${same}`, "Shift+A", "accept", true),
       button(`Reject all ${same}`, "Shift+R", "reject", true));
   }
-  toast.replaceChildren(text, ...buttons);
-  toast.hidden = false;
-  armToast();
+  showToast(text, ...buttons);
 }
 
 export function visitSuggestion(mark) {
