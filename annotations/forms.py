@@ -5,7 +5,7 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from annotations import quoted
-from annotations.models import Mention, Quote
+from annotations.models import GoldQuote, Mention, Quote
 from annotations.spans import check_span, from_utf16
 from newsreader.forms import SearchForm, search_field
 from newsreader.models import Article, Entity, EntityKind
@@ -272,7 +272,7 @@ class QuoteSearchForm(SearchForm):
         filters = ("speaker", "kind", "source", "type", "date_from", "date_to")
         return any(self.cleaned_data.get(name) for name in filters)
 
-    def filter(self, quotes: QuerySet[Quote]) -> QuerySet[Quote]:
+    def filter(self, quotes: QuerySet[GoldQuote]) -> QuerySet[GoldQuote]:
         """``quotes`` narrowed by a valid form's filters and words."""
         data = self.cleaned_data
         if name := data["speaker"].strip():
@@ -286,14 +286,14 @@ class QuoteSearchForm(SearchForm):
             # quotes a name search leaves, and walked every quote by date.
             quotes = quotes.filter(speaker__in=speakers)
         if data["kind"] == DESCRIBED:
-            quotes = quotes.filter(speaker=None).exclude(speaker_description="")
+            quotes = quotes.filter(described=True)
         elif data["kind"]:
             quotes = quotes.filter(speaker__kind=data["kind"])
         if data["source"]:
-            quotes = quotes.filter(article__source=data["source"])
+            quotes = quotes.filter(source=data["source"])
         if data["type"]:
             quotes = quotes.filter(type=data["type"])
-        quotes = self.published_between(quotes, "article__published_at")
+        quotes = self.published_between(quotes, "published_at")
         if self.has_words:
             quotes = quoted.saying(quotes, data["q"])
         return quotes

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import batched
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
@@ -13,11 +14,8 @@ from django.db.models import Count, DateField, F, Prefetch, QuerySet
 from django.db.models.functions import TruncMonth
 
 from annotations import interchange
-from annotations.models import QUOTE_WORDS, Mention, Quote, Review, Span
+from annotations.models import NEWEST, GoldQuote, Mention, Quote, Review, Span
 from newsreader.models import SEARCH_CONFIG, Article, Entity, Source
-
-# Newest article first; within one, ``lines`` puts them in reading order.
-NEWEST = (F("article__published_at").desc(nulls_last=True), "-article_id", "pk")
 
 
 def _with_parts(quotes: QuerySet[Quote], *related: str) -> QuerySet[Quote]:
@@ -36,29 +34,28 @@ def _words(parts: Sequence[Span]) -> str:
 
 
 def gold_quotes() -> QuerySet[Quote]:
+    """The curated quotes: the rule the rows of ``GoldQuote`` follow too,
+    for the lists that search and page them."""
     return Quote.objects.filter(review__status=Review.Status.ADJUDICATED)
 
 
-def saying(quotes: QuerySet[Quote], text: str) -> QuerySet[Quote]:
-    """Those of ``quotes`` with a part that matches ``text`` (web search
-    syntax: "quoted phrase", or, -not)."""
+def saying(quotes: QuerySet[GoldQuote], text: str) -> QuerySet[GoldQuote]:
+    """Those of ``quotes`` whose words match ``text`` (web search syntax:
+    "quoted phrase", or, -not)."""
     query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
-    parts = (
-        Span.objects.filter(quote__isnull=False)
-        .annotate(words=QUOTE_WORDS)
-        .filter(words=query)
-    )
-    return quotes.filter(pk__in=parts.values("quote"))
+    return quotes.filter(words=query)
 
 
-def newest(quotes: QuerySet[Quote], limit: int | None = None) -> tuple[list[int], bool]:
+def newest(
+    quotes: QuerySet[GoldQuote], limit: int | None = None
+) -> tuple[list[int], bool]:
     """The ids of the ``limit`` newest of ``quotes``, newest first, and
     whether there were more.
 
     One query picks them; counting and paging then take no query, and only
     the quotes of the page shown are read.
     """
-    pks = quotes.order_by(*NEWEST).values_list("pk", flat=True)
+    pks = quotes.order_by(*NEWEST).values_list("quote", flat=True)
     if limit is None:
         return list(pks), False
     pks = list(pks[: limit + 1])
@@ -110,10 +107,10 @@ def quoted_with(entity: Entity, limit: int = 10) -> QuerySet[Entity]:
     )
 
 
-def quotes_about(entity: Entity) -> QuerySet[Quote]:
+def quotes_about(entity: Entity) -> QuerySet[GoldQuote]:
     """Others' quotes in the articles that mention ``entity``."""
     articles = Article.objects.mentioning(entity).values("pk")
-    return gold_quotes().filter(article__in=articles).exclude(speaker=entity)
+    return GoldQuote.objects.filter(article__in=articles).exclude(speaker=entity)
 
 
 def _month(published: str) -> TruncMonth:
@@ -148,18 +145,26 @@ def monthly_counts(entity: Entity) -> dict[str, dict[dt.date, int]]:
     }
 
 
-def csv_rows(quotes: QuerySet[Quote]) -> Iterator[list]:
-    """``quotes``, newest first, as rows under ``QUOTES_CSV_HEADER``; read in
-    chunks, for a response that streams every match."""
-    quotes = _with_parts(quotes, "review__reviewer").order_by(*NEWEST)
-    for quote in quotes.iterator(chunk_size=2000):
-        yield interchange.quote_csv_row(
-            quote.article,
-            quote.speaker_label,
-            _words(quote.parts.all()),
-            quote.type,
-            quote.review.reviewer.get_username(),
-        )
+CSV_CHUNK = 2000
+
+
+def csv_rows(found: QuerySet[GoldQuote]) -> Iterator[list]:
+    """The quotes ``found``, newest first, as rows under
+    ``QUOTES_CSV_HEADER``; read in chunks, for a response that streams
+    every match."""
+    pks = found.order_by(*NEWEST).values_list("quote", flat=True)
+    for chunk in batched(pks.iterator(chunk_size=CSV_CHUNK), CSV_CHUNK):
+        quotes = _with_parts(
+            Quote.objects.filter(pk__in=chunk), "review__reviewer"
+        ).in_bulk()
+        for quote in map(quotes.get, chunk):
+            yield interchange.quote_csv_row(
+                quote.article,
+                quote.speaker_label,
+                _words(quote.parts.all()),
+                quote.type,
+                quote.review.reviewer.get_username(),
+            )
 
 
 def top_speakers(limit: int) -> QuerySet[Entity]:

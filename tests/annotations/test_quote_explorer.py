@@ -10,6 +10,9 @@ import io
 import pytest
 from django.urls import reverse
 
+from annotations import editing
+from annotations.adjudication import adjudicate
+from annotations.merging import merge_entities
 from annotations.models import Quote, Review
 from tests.factories import make_article, make_entity, make_gold_quote, make_source
 
@@ -189,3 +192,91 @@ def test_the_explorer_ignores_accents(client, users):
     assert words(client.get(EXPLORER, {"speaker": "pena nieto"})) == [
         "the café would reopen"
     ]
+
+
+# The explorer searches GoldQuote rows, which triggers keep: each way the
+# gold changes must show in what it finds.
+
+
+def _at(body: str, words: str) -> tuple[int, int]:
+    start = body.index(words)
+    return start, start + len(words)
+
+
+def test_adjudicated_quotes_are_found_and_reviewers_drafts_are_not(client, users):
+    lavrov = make_entity("Sergei Lavrov")
+    article = make_article(body="“We are ready for airstrikes,” Lavrov said.")
+    for reviewer in ("reviewer", "reviewer2"):
+        review = editing.start_review(article=article, reviewer=users[reviewer])
+        editing.create_quote(
+            review=review,
+            parts=[_at(article.body, "We are ready for airstrikes")],
+            speaker=lavrov,
+        )
+        editing.submit_review(review=review)
+    assert words(client.get(EXPLORER, {"q": "ready"})) == []
+
+    adjudicate(article=article, curator=users["curator"], choices={})
+    assert words(client.get(EXPLORER, {"q": "ready"})) == [
+        "We are ready for airstrikes"
+    ]
+
+
+def test_a_curators_edits_of_the_gold_are_found_at_once(client, news):
+    quote = Quote.objects.get(parts__exact="the talks failed")
+    editing.update_quote(quote=quote, type="direct", speaker=news["abadi"])
+    assert words(client.get(EXPLORER, {"speaker": "abadi", "type": "direct"})) == [
+        "the talks failed"
+    ]
+    assert words(client.get(EXPLORER, {"kind": "described"})) == []
+
+    start, end = _at(quote.article.body, "Abadi said Iraq")
+    editing.add_quote_part(quote=quote, start=start, end=end)
+    assert words(client.get(EXPLORER, {"q": "iraq talks"})) == [
+        "Abadi said Iraq … the talks failed"
+    ]
+
+
+def test_a_deleted_quote_is_gone_and_undo_brings_it_back(client, news, users):
+    quote = Quote.objects.get(parts__exact="We are ready for airstrikes")
+    token = editing.delete_span(span=quote.parts.get())
+    assert words(client.get(EXPLORER, {"q": "ready"})) == []
+
+    editing.undo(token=token, user=None)
+    assert words(client.get(EXPLORER, {"q": "ready"})) == [
+        "We are ready for airstrikes"
+    ]
+
+
+def test_a_merged_speakers_quotes_are_found_under_the_target(client, news, users):
+    abadi = news["abadi"]
+    duplicate = make_entity("Haidar al-Abadi")
+    article = make_article(
+        body="Haidar al-Abadi said the ceasefire held.",
+        published_at=dt.datetime(2025, 7, 1, tzinfo=dt.UTC),
+    )
+    make_gold_quote(article, duplicate, "the ceasefire held", curator=users["curator"])
+
+    merge_entities(target=abadi, sources=[duplicate], user=users["curator"])
+    assert words(client.get(EXPLORER, {"speaker": abadi.slug})) == [
+        "the ceasefire held",
+        "Iraq would welcome airstrikes",
+    ]
+
+
+def test_an_articles_new_date_and_outlet_are_found(client, news):
+    article = Quote.objects.get(parts__exact="the talks failed").article
+    article.published_at = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
+    article.source = make_source(name="AP")
+    article.save()
+    response = client.get(EXPLORER, {"date_from": "2025-05-25"})
+    assert words(response) == ["Iraq would welcome airstrikes", "the talks failed"]
+    response = client.get(EXPLORER, {"source": article.source_id})
+    assert len(words(response)) == 2
+
+
+def test_a_review_no_longer_adjudicated_leaves_the_explorer(client, news):
+    Review.objects.filter(status="adjudicated", article__source=news["reuters"]).update(
+        status="submitted"
+    )
+    assert words(client.get(EXPLORER)) == ["We are ready for airstrikes", "no"]

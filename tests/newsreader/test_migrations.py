@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.postgres.search import SearchQuery
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from newsreader.models import Alias
+from annotations.models import GoldQuote
+from newsreader.models import SEARCH_CONFIG, Alias
 
 BEFORE_REFOLD = [("newsreader", "0011_entity_name_fold")]
 
@@ -29,5 +31,40 @@ def test_aliases_stored_before_the_new_fold_get_its_keys_one_per_entity():
             ("Lodz", "lodz"),
             ("O’Brien", "o'brien"),
         ]
+    finally:
+        call_command("migrate", verbosity=0)
+
+
+BEFORE_GOLD_QUOTES = [("annotations", "0008_span_quote_words")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_gold_quotes_already_there_are_searchable_after_the_migration(users):
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE_GOLD_QUOTES)
+    old = executor.loader.project_state(BEFORE_GOLD_QUOTES).apps
+    article = old.get_model("newsreader", "Article").objects.create(
+        title="Talks", body="Officials said the talks failed.", body_sha256="x"
+    )
+    quote = old.get_model("annotations", "Quote")
+    span = old.get_model("annotations", "Span")
+    for reviewer, status in (("curator", "adjudicated"), ("reviewer", "submitted")):
+        review = old.get_model("annotations", "Review").objects.create(
+            article=article, reviewer_id=users[reviewer].pk, status=status
+        )
+        said = quote.objects.create(
+            article=article, review=review, speaker_description="officials"
+        )
+        span.objects.create(
+            article=article, review=review, quote=said, start=15, end=31,
+            exact="the talks failed",
+        )  # fmt: skip
+    try:
+        call_command("migrate", "annotations", verbosity=0)
+        assert list(
+            GoldQuote.objects.filter(
+                words=SearchQuery("talk", config=SEARCH_CONFIG)
+            ).values_list("quote__review__reviewer__username", "described")
+        ) == [("curator", True)]
     finally:
         call_command("migrate", verbosity=0)
