@@ -488,10 +488,14 @@ def set_spans_status(*, spans: Iterable[Span], status: str, user=None) -> int:
 
 
 def suggestion_quote(span: Span) -> Quote | None:
-    """The quote a suggested span is a part or the cue of, if any."""
+    """The quote a suggested span is a part or the cue of, if any (read once
+    per span: the answer to an accept asks too)."""
     if span.quote_id is not None:
         return span.quote
-    return Quote.objects.filter(cue=span).first()
+    try:
+        return span.cue_of
+    except Quote.DoesNotExist:
+        return None
 
 
 def _adopt(entity: Entity | None, review: Review) -> None:

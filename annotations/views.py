@@ -790,7 +790,7 @@ def review_submit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 def _get_suggestion(article: Article, pk: int) -> Span:
     return get_object_or_404(
-        Span.objects.select_related("mention__entity", "quote"),
+        Span.objects.select_related("mention__entity", "quote", "cue_of"),
         pk=pk,
         article=article,
         review=None,
@@ -859,7 +859,7 @@ def suggestions_decide(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     accept = form.cleaned_data["verb"] == "accept"
     suggestions = (
         Span.objects.filter(pk__in=chosen)
-        .select_related("mention__entity", "quote")
+        .select_related("mention__entity", "quote", "cue_of")
         .order_by("start", "-end")
     )
     decided, token = editing.decide_suggestions(

@@ -449,3 +449,16 @@ def test_every_suggestion_of_a_kind_or_all_that_are_left(client, users, repeated
     client.force_login(users["reader"])
     assert client.post(decide, {"verb": "accept"}).status_code == 403
     assert own.count() == count
+
+
+def test_an_accept_asks_for_the_quote_of_its_suggestion_once(
+    client, users, suggested, django_assert_max_num_queries
+):
+    """The suggestion's quote (here: none, as of a mention) comes with the
+    suggestion, not in two more queries."""
+    article, _, machine = suggested
+    client.force_login(users["reviewer"])
+    client.post(url("accept", article, machine.get(exact="Lena Brandt")))
+    with django_assert_max_num_queries(19):
+        response = client.post(url("accept", article, machine.get(exact="Utrecht")))
+    assert "Accepted “Utrecht”." in response.text
