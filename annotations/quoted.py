@@ -10,7 +10,15 @@ from itertools import batched
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import Count, DateField, F, Prefetch, QuerySet
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+)
 from django.db.models.functions import TruncMonth
 
 from annotations import interchange
@@ -44,6 +52,18 @@ def saying(quotes: QuerySet[GoldQuote], text: str) -> QuerySet[GoldQuote]:
     "quoted phrase", or, -not)."""
     query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
     return quotes.filter(words=query)
+
+
+def speakers_named(text: str, user, limit: int = 3) -> QuerySet[Entity]:
+    """The speakers of curated quotes whose name or alias fits ``text``,
+    best first: what a search of the quoted words that found nothing may
+    have meant ("Sinirlioglu" is said by him, not in his words)."""
+    return (
+        Entity.objects.visible_to(user)
+        .canonical()
+        .search(text, user=user)
+        .filter(Exists(GoldQuote.objects.filter(speaker=OuterRef("pk"))))[:limit]
+    )
 
 
 def newest(

@@ -1311,11 +1311,13 @@ def quote_explorer(request: HtmxHttpRequest) -> HttpResponse:
     on the article list: a common word matches much of a large table.
     """
     form = QuoteSearchForm(request.GET)
-    quotes, capped = [], False
+    quotes, capped, speakers = [], False, []
     if form.is_valid():
         quotes, capped = quoted.newest(
             form.filter(GoldQuote.objects.all()), settings.SEARCH_CANDIDATES
         )
+        if not quotes and form.has_words:
+            speakers = quoted.speakers_named(form.cleaned_data["q"], request.user)
     page = Paginator(quotes, QUOTES_PER_PAGE).get_page(request.GET.get("page"))
     template = "annotations/quote_explorer.html"
     if request.htmx and not request.htmx.boosted:
@@ -1328,6 +1330,7 @@ def quote_explorer(request: HtmxHttpRequest) -> HttpResponse:
             "page": page,
             "lines": quoted.lines(page.object_list),
             "capped": capped,
+            "speakers": speakers,
         },
     )
 

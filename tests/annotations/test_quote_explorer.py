@@ -280,3 +280,13 @@ def test_a_review_no_longer_adjudicated_leaves_the_explorer(client, news):
         status="submitted"
     )
     assert words(client.get(EXPLORER)) == ["We are ready for airstrikes", "no"]
+
+
+def test_a_speakers_name_searched_as_words_offers_their_quotes(client, news):
+    response = client.get(EXPLORER, {"q": "al-abadi"})
+    assert words(response) == []
+    link = f'<a href="{EXPLORER}?speaker=haider-al-abadi">Haider al-Abadi</a>'
+    assert f"Did you mean quotes by {link}?" in response.text
+    # A name no curated quote is by is not offered.
+    make_entity("Zelda Quint")
+    assert "Did you mean" not in client.get(EXPLORER, {"q": "quint"}).text
