@@ -1350,6 +1350,8 @@ def quotes_csv(request: HtmxHttpRequest) -> StreamingHttpResponse:
 SPEAKERS_RANKED = 20
 # More outlets than this make the small multiples a long scroll.
 OUTLETS_CHARTED = 4
+# The outlets with the most quotes whose reach is shown, unless all are asked for.
+OUTLETS_REACHED = 25
 
 
 @require_safe
@@ -1358,11 +1360,13 @@ def stats(request: HtmxHttpRequest) -> HttpResponse:
     its numbers as a table."""
     speakers = quoted.top_speakers(SPEAKERS_RANKED)
     reach = quoted.outlet_reach()
+    shown = reach if request.GET.get("outlets") == "all" else reach[:OUTLETS_REACHED]
     context = {
         "speakers": charts.bar_rows((entity, entity.quoted) for entity in speakers),
         "outlets": charts.small_multiples(
             quoted.outlet_monthly_counts(OUTLETS_CHARTED)
         ),
-        "reach": charts.bar_rows(((row, row.top_ten_share) for row in reach), 1),
+        "reach": charts.bar_rows(((row, row.top_ten_share) for row in shown), 1),
+        "outlets_left": len(reach) - len(shown),
     }
     return render(request, "annotations/stats.html", context)

@@ -9,6 +9,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from annotations import views
 from annotations.models import Quote, Review
 from tests.factories import make_article, make_entity, make_gold_quote, make_source
 
@@ -161,6 +162,27 @@ def test_stats_counts_each_outlets_speakers_and_the_ten_most_quoteds_share(
         table,
         re.S,
     )
+
+
+def test_stats_shows_the_reach_of_the_outlets_with_most_quotes_then_all(
+    client, users, monkeypatch
+):
+    monkeypatch.setattr(views, "OUTLETS_REACHED", 2)
+    speaker = make_entity("Speaker")
+    for n, name in enumerate(("One", "Two", "Three")):
+        quotes_in_one_article(
+            [speaker] * (3 - n), curator=users["curator"], source=make_source(name=name)
+        )
+
+    response = client.get(URL)
+    assert [r.item.outlet.name for r in response.context["reach"]] == ["One", "Two"]
+    assert (
+        'The 2 outlets with the most quotes. <a href="?outlets=all#reach-heading">'
+        "Show all 3</a>"
+    ) in response.text
+    response = client.get(URL, {"outlets": "all"})
+    assert len(response.context["reach"]) == 3
+    assert "Show all" not in response.text
 
 
 def test_stats_page_says_plainly_when_there_is_nothing_yet(client, users):
