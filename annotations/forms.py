@@ -5,7 +5,7 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from annotations import quoted
-from annotations.models import GoldQuote, Mention, Quote
+from annotations.models import CuratedQuote, Mention, Quote
 from annotations.spans import check_span, from_utf16
 from newsreader.forms import SearchForm, search_field
 from newsreader.models import Article, Entity, EntityKind
@@ -272,7 +272,7 @@ class QuoteSearchForm(SearchForm):
         filters = ("speaker", "kind", "source", "type", "date_from", "date_to")
         return any(self.cleaned_data.get(name) for name in filters)
 
-    def filter(self, quotes: QuerySet[GoldQuote]) -> QuerySet[GoldQuote]:
+    def filter(self, quotes: QuerySet[CuratedQuote]) -> QuerySet[CuratedQuote]:
         """``quotes`` narrowed by a valid form's filters and words."""
         data = self.cleaned_data
         if name := data["speaker"].strip():

@@ -273,18 +273,19 @@ class Quote(models.Model):
 NEWEST = (F("published_at").desc(nulls_last=True), F("article").desc(), "quote")
 
 
-class GoldQuote(models.Model):
-    """A curated quote as the quote explorer finds it: its words, speaker,
+class CuratedQuote(models.Model):
+    """A curated quote as the lists of quotes find it: its words, speaker,
     type, and its article's date and outlet, in one narrow row.
 
     Searching quotes over the span table meant reading the article of every
     match to sort by date: linear in the matches, 200 ms for a common word
     in a million quotes. Here the words and the date sit together, indexed.
 
-    Triggers (migration 0009) keep the rows: one for every quote in an
-    adjudicated review that has parts, written by whatever changes the gold
+    The quote explorer, the speaker pages and the charts read from here:
+    one row for every quote in an adjudicated review that has parts. Triggers (migration 0009) keep
+    the rows, in the same transaction as whatever changes the gold
     (adjudication, a curator's edits, imports, merges, the admin, a history
-    revert), in the same transaction. Nothing in Python writes them.
+    revert). Nothing in Python writes them.
     """
 
     # Copies of the quote's and its article's, so no constraints of their
@@ -314,10 +315,10 @@ class GoldQuote(models.Model):
 
     class Meta:
         indexes = [
-            GinIndex(fields=["words"], name="goldquote_words"),
-            models.Index(*NEWEST, name="goldquote_newest"),
-            models.Index("speaker", *NEWEST, name="goldquote_speaker_newest"),
-            models.Index("source", *NEWEST, name="goldquote_source_newest"),
+            GinIndex(fields=["words"], name="curatedquote_words"),
+            models.Index(*NEWEST, name="curatedquote_newest"),
+            models.Index("speaker", *NEWEST, name="curatedquote_speaker_newest"),
+            models.Index("source", *NEWEST, name="curatedquote_source_newest"),
         ]
 
     def __str__(self) -> str:

@@ -22,7 +22,7 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth
 
 from annotations import interchange
-from annotations.models import NEWEST, GoldQuote, Mention, Quote, Review, Span
+from annotations.models import NEWEST, CuratedQuote, Mention, Quote, Review, Span
 from newsreader.models import SEARCH_CONFIG, Article, Entity, Source
 
 
@@ -41,13 +41,7 @@ def _words(parts: Sequence[Span]) -> str:
     return " … ".join(part.exact for part in parts)
 
 
-def gold_quotes() -> QuerySet[Quote]:
-    """The curated quotes: the rule the rows of ``GoldQuote`` follow too,
-    for the lists that search and page them."""
-    return Quote.objects.filter(review__status=Review.Status.ADJUDICATED)
-
-
-def saying(quotes: QuerySet[GoldQuote], text: str) -> QuerySet[GoldQuote]:
+def saying(quotes: QuerySet[CuratedQuote], text: str) -> QuerySet[CuratedQuote]:
     """Those of ``quotes`` whose words match ``text`` (web search syntax:
     "quoted phrase", or, -not)."""
     query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
@@ -62,12 +56,12 @@ def speakers_named(text: str, user, limit: int = 3) -> QuerySet[Entity]:
         Entity.objects.visible_to(user)
         .canonical()
         .search(text, user=user)
-        .filter(Exists(GoldQuote.objects.filter(speaker=OuterRef("pk"))))[:limit]
+        .filter(Exists(CuratedQuote.objects.filter(speaker=OuterRef("pk"))))[:limit]
     )
 
 
 def newest(
-    quotes: QuerySet[GoldQuote], limit: int | None = None
+    quotes: QuerySet[CuratedQuote], limit: int | None = None
 ) -> tuple[list[int], bool]:
     """The ids of the ``limit`` newest of ``quotes``, newest first, and
     whether there were more.
@@ -115,22 +109,34 @@ def lines(pks: Sequence[int]) -> list[QuoteLine]:
     ]
 
 
-def quoted_with(entity: Entity, limit: int = 10) -> QuerySet[Entity]:
+def _speakers(counts: QuerySet[CuratedQuote], attribute: str) -> list[Entity]:
+    """The speakers of ``counts`` (speaker, count rows), in their order,
+    each with its count as ``attribute``."""
+    ranked = dict(counts)
+    speakers = Entity.objects.in_bulk(ranked)
+    for pk, count in ranked.items():
+        setattr(speakers[pk], attribute, count)
+    return [speakers[pk] for pk in ranked]
+
+
+def quoted_with(entity: Entity, limit: int = 10) -> list[Entity]:
     """The others quoted in the articles that quote ``entity``, by how many
     of those articles quote them (``articles``)."""
-    articles = gold_quotes().filter(speaker=entity).values("article")
-    return (
-        Entity.objects.filter(quotes__in=gold_quotes().filter(article__in=articles))
-        .exclude(pk=entity.pk)
-        .annotate(articles=Count("quotes__article", distinct=True))
-        .order_by("-articles", "name")[:limit]
+    articles = CuratedQuote.objects.filter(speaker=entity).values("article")
+    counts = (
+        CuratedQuote.objects.filter(article__in=articles, speaker__isnull=False)
+        .exclude(speaker=entity)
+        .values_list("speaker")
+        .annotate(articles=Count("article", distinct=True))
+        .order_by("-articles", "speaker__name")[:limit]
     )
+    return _speakers(counts, "articles")
 
 
-def quotes_about(entity: Entity) -> QuerySet[GoldQuote]:
+def quotes_about(entity: Entity) -> QuerySet[CuratedQuote]:
     """Others' quotes in the articles that mention ``entity``."""
     articles = Article.objects.mentioning(entity).values("pk")
-    return GoldQuote.objects.filter(article__in=articles).exclude(speaker=entity)
+    return CuratedQuote.objects.filter(article__in=articles).exclude(speaker=entity)
 
 
 def _month(published: str) -> TruncMonth:
@@ -159,7 +165,7 @@ def monthly_counts(entity: Entity) -> dict[str, dict[dt.date, int]]:
     )
     return {
         "quotes": _by_month(
-            gold_quotes().filter(speaker=entity), "article__published_at"
+            CuratedQuote.objects.filter(speaker=entity), "published_at"
         ),
         "mentions": _by_month(mentions, "span__article__published_at"),
     }
@@ -168,7 +174,7 @@ def monthly_counts(entity: Entity) -> dict[str, dict[dt.date, int]]:
 CSV_CHUNK = 2000
 
 
-def csv_rows(found: QuerySet[GoldQuote]) -> Iterator[list]:
+def csv_rows(found: QuerySet[CuratedQuote]) -> Iterator[list]:
     """The quotes ``found``, newest first, as rows under
     ``QUOTES_CSV_HEADER``; read in chunks, for a response that streams
     every match."""
@@ -187,30 +193,32 @@ def csv_rows(found: QuerySet[GoldQuote]) -> Iterator[list]:
             )
 
 
-def top_speakers(limit: int) -> QuerySet[Entity]:
+def top_speakers(limit: int) -> list[Entity]:
     """The ``limit`` speakers with the most quotes (``quoted``), most first."""
-    return (
-        Entity.objects.filter(quotes__in=gold_quotes())
-        .annotate(quoted=Count("quotes"))
-        .order_by("-quoted", "name")[:limit]
+    counts = (
+        CuratedQuote.objects.filter(speaker__isnull=False)
+        .values_list("speaker")
+        .annotate(quoted=Count("pk"))
+        .order_by("-quoted", "speaker__name")[:limit]
     )
+    return _speakers(counts, "quoted")
 
 
 def outlet_monthly_counts(limit: int) -> dict[str, dict[dt.date, int]]:
     """Quotes per month of publication for each of the ``limit`` outlets
     with the most quotes in dated articles, most first."""
-    dated = gold_quotes().filter(
-        article__source__isnull=False, article__published_at__isnull=False
+    dated = CuratedQuote.objects.filter(
+        source__isnull=False, published_at__isnull=False
     )
     top = list(
-        dated.values_list("article__source", flat=True)
+        dated.values_list("source", flat=True)
         .annotate(quotes=Count("pk"))
-        .order_by("-quotes", "article__source__name")[:limit]
+        .order_by("-quotes", "source__name")[:limit]
     )
     months = (
-        dated.filter(article__source__in=top)
-        .annotate(month=_month("article__published_at"))
-        .values_list("article__source", "article__source__name", "month")
+        dated.filter(source__in=top)
+        .annotate(month=_month("published_at"))
+        .values_list("source", "source__name", "month")
         .annotate(count=Count("pk"))
         .order_by()
     )
@@ -241,16 +249,14 @@ class Reach:
 def outlet_reach() -> list[Reach]:
     """Every outlet with a quote by a named speaker, most such quotes first."""
     per_speaker = (
-        gold_quotes()
-        .filter(article__source__isnull=False, speaker__isnull=False)
-        .values(outlet=F("article__source"), who=F("speaker"))
+        CuratedQuote.objects.filter(source__isnull=False, speaker__isnull=False)
+        .values(outlet=F("source"), who=F("speaker"))
         .annotate(quotes=Count("pk"))
         .order_by()
     )
     sql, params = per_speaker.query.sql_with_params()
     # Ranking speakers within an outlet is a window over these counts,
-    # grouped again by outlet: more than the ORM nests. The counts stay the
-    # ORM's, so that gold_quotes() remains the one rule for what is curated.
+    # grouped again by outlet: more than the ORM nests.
     with connection.cursor() as cursor:
         cursor.execute(
             f"""

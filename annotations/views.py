@@ -61,7 +61,7 @@ from annotations.forms import (
 )
 from annotations.linking import candidates
 from annotations.merging import TOKEN
-from annotations.models import Assignment, GoldQuote, Mention, Quote, Review, Span
+from annotations.models import Assignment, CuratedQuote, Mention, Quote, Review, Span
 from annotations.rendering import Drawn, render_body
 from annotations.spans import SpanError, paragraphs_around
 from newsreader.forms import ArticleSearchForm, ImportForm
@@ -1277,7 +1277,7 @@ def entity_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             target = target.merged_into
         return redirect(target, permanent=False)
     articles = Article.objects.mentioning(entity).select_related("source")
-    said, _ = quoted.newest(GoldQuote.objects.filter(speaker=entity))
+    said, _ = quoted.newest(CuratedQuote.objects.filter(speaker=entity))
     quotes = Paginator(said, QUOTES_PER_PAGE).get_page(request.GET.get("quotes"))
     # A place is never a speaker: no bars for its quotes.
     counts = {
@@ -1314,7 +1314,7 @@ def quote_explorer(request: HtmxHttpRequest) -> HttpResponse:
     quotes, capped, speakers = [], False, []
     if form.is_valid():
         quotes, capped = quoted.newest(
-            form.filter(GoldQuote.objects.all()), settings.SEARCH_CANDIDATES
+            form.filter(CuratedQuote.objects.all()), settings.SEARCH_CANDIDATES
         )
         if not quotes and form.has_words:
             speakers = quoted.speakers_named(form.cleaned_data["q"], request.user)
@@ -1339,7 +1339,7 @@ def quote_explorer(request: HtmxHttpRequest) -> HttpResponse:
 def quotes_csv(request: HtmxHttpRequest) -> StreamingHttpResponse:
     """Every quote the explorer's search finds, as CSV."""
     form = _valid(QuoteSearchForm(request.GET))
-    rows = quoted.csv_rows(form.filter(GoldQuote.objects.all()))
+    rows = quoted.csv_rows(form.filter(CuratedQuote.objects.all()))
     response = StreamingHttpResponse(
         interchange.quotes_csv(rows), content_type="text/csv; charset=utf-8"
     )

@@ -10,11 +10,11 @@ The script drops and recreates the database named in ``--database-url``
 and COPYs in 20 outlets, 5,000 speakers (people and organisations), an
 article for every ten quotes with one adjudicated review, and the quotes:
 one part each, a sentence of English-looking news, a tenth of them by a
-source described rather than named; their GoldQuote rows are built after
+source described rather than named; their CuratedQuote rows are built after
 the COPY, in one statement. It then times ``GET /quotes/`` through
 Django's test client, unfiltered, for searches of common, middling and rare
 words and with filters, and sends each request's own SQL again through
-psycopg (the raw SQL beside it); and what keeping a GoldQuote row adds to
+psycopg (the raw SQL beside it); and what keeping a CuratedQuote row adds to
 a write of the gold. ``--explain`` prints the plans of the slowest
 searches. It drops the database at the end unless ``--keep``.
 """
@@ -107,7 +107,7 @@ def load(n_quotes: int, seed: int) -> None:
             for row in rows:
                 out.write_row(row)
 
-    # Row by row, the triggers that keep GoldQuote would make the load ten
+    # Row by row, the triggers that keep CuratedQuote would make the load ten
     # times longer: they are off for the COPY, and the rows are then built
     # in one statement, as the migration builds them for the gold there.
     def triggers(action: str) -> None:
@@ -164,7 +164,7 @@ def load(n_quotes: int, seed: int) -> None:
     triggers("ENABLE")
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT annotations_goldquote_refresh(ARRAY("
+            "SELECT annotations_curatedquote_refresh(ARRAY("
             "SELECT id FROM annotations_quote))"
         )
         for model in (Article, Review, Quote, Source, Entity):
@@ -184,7 +184,7 @@ UPDATE = (
 
 def gold_writes(samples: int, seed: int) -> dict[str, Timings]:
     """A curator's change to one curated quote (its type), with the trigger
-    that keeps its GoldQuote row and without it."""
+    that keeps its CuratedQuote row and without it."""
     from django.db import connection
 
     rng = random.Random(seed)
@@ -194,9 +194,8 @@ def gold_writes(samples: int, seed: int) -> dict[str, Timings]:
         (last,) = cursor.fetchone()
         for state in ("with the row kept", "without"):
             action = "ENABLE" if state != "without" else "DISABLE"
-            cursor.execute(
-                f"ALTER TABLE annotations_quote {action} TRIGGER goldquote_quote_update"
-            )
+            trigger = "curatedquote_quote_update"
+            cursor.execute(f"ALTER TABLE annotations_quote {action} TRIGGER {trigger}")
             timings[state] = Timings(state)
             for pk in rng.choices(range(1, last + 1), k=samples):
                 timings[state].add(timed(lambda pk=pk: cursor.execute(UPDATE, [pk]))[0])
@@ -284,7 +283,7 @@ def explain(params: dict[str, str]) -> None:
         calls = capture_sql(lambda: Client().get("/quotes/", params))
     with connection.connection.cursor() as cursor:
         for sql, sql_params in calls:
-            if "annotations_goldquote" not in sql:
+            if "annotations_curatedquote" not in sql:
                 continue
             print(f"\n--- EXPLAIN ANALYZE, {params}:\n{sql}\n{sql_params}\n")
             cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", sql_params)

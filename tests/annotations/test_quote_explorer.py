@@ -194,7 +194,7 @@ def test_the_explorer_ignores_accents(client, users):
     ]
 
 
-# The explorer searches GoldQuote rows, which triggers keep: each way the
+# The explorer searches CuratedQuote rows, which triggers keep: each way the
 # gold changes must show in what it finds.
 
 

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from annotations.models import GoldQuote
+from annotations.models import CuratedQuote
 from newsreader.models import SEARCH_CONFIG, Alias
 
 BEFORE_REFOLD = [("newsreader", "0011_entity_name_fold")]
@@ -62,7 +62,7 @@ def test_the_gold_quotes_already_there_are_searchable_after_the_migration(users)
     try:
         call_command("migrate", "annotations", verbosity=0)
         assert list(
-            GoldQuote.objects.filter(
+            CuratedQuote.objects.filter(
                 words=SearchQuery("talk", config=SEARCH_CONFIG)
             ).values_list("quote__review__reviewer__username", "described")
         ) == [("curator", True)]

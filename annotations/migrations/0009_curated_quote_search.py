@@ -5,15 +5,15 @@ import django.contrib.postgres.search
 import django.db.models.deletion
 from django.db import migrations, models
 
-# The rows of annotations_goldquote (see GoldQuote): refreshed for the
+# The rows of annotations_curatedquote (see CuratedQuote): refreshed for the
 # quotes a write touches, by row triggers on the tables they copy.
 KEEP_GOLD_QUOTES = [
     """
-    CREATE FUNCTION annotations_goldquote_refresh(quotes bigint[])
+    CREATE FUNCTION annotations_curatedquote_refresh(quotes bigint[])
     RETURNS void LANGUAGE plpgsql AS $$
     BEGIN
-        DELETE FROM annotations_goldquote WHERE quote_id = ANY(quotes);
-        INSERT INTO annotations_goldquote (quote_id, article_id, published_at,
+        DELETE FROM annotations_curatedquote WHERE quote_id = ANY(quotes);
+        INSERT INTO annotations_curatedquote (quote_id, article_id, published_at,
             source_id, speaker_id, described, type, words)
         SELECT quote.id, quote.article_id, article.published_at,
             article.source_id, quote.speaker_id,
@@ -32,71 +32,71 @@ KEEP_GOLD_QUOTES = [
     """,
     # A quote's parts: their words, and which quote they belong to.
     """
-    CREATE FUNCTION annotations_goldquote_part() RETURNS trigger
+    CREATE FUNCTION annotations_curatedquote_part() RETURNS trigger
     LANGUAGE plpgsql AS $$
     BEGIN
-        PERFORM annotations_goldquote_refresh(ARRAY[OLD.quote_id, NEW.quote_id]);
+        PERFORM annotations_curatedquote_refresh(ARRAY[OLD.quote_id, NEW.quote_id]);
         RETURN NULL;
     END
     $$
     """,
     # Suggestions (no review) never fire these.
     """
-    CREATE TRIGGER goldquote_part_insert AFTER INSERT ON annotations_span
+    CREATE TRIGGER curatedquote_part_insert AFTER INSERT ON annotations_span
     FOR EACH ROW WHEN (NEW.quote_id IS NOT NULL AND NEW.review_id IS NOT NULL)
-    EXECUTE FUNCTION annotations_goldquote_part()
+    EXECUTE FUNCTION annotations_curatedquote_part()
     """,
     """
-    CREATE TRIGGER goldquote_part_update AFTER UPDATE ON annotations_span
+    CREATE TRIGGER curatedquote_part_update AFTER UPDATE ON annotations_span
     FOR EACH ROW WHEN (
         (OLD.quote_id IS NOT NULL OR NEW.quote_id IS NOT NULL)
         AND (OLD.quote_id, OLD.exact, OLD.start, OLD."end")
             IS DISTINCT FROM (NEW.quote_id, NEW.exact, NEW.start, NEW."end")
     )
-    EXECUTE FUNCTION annotations_goldquote_part()
+    EXECUTE FUNCTION annotations_curatedquote_part()
     """,
     """
-    CREATE TRIGGER goldquote_part_delete AFTER DELETE ON annotations_span
+    CREATE TRIGGER curatedquote_part_delete AFTER DELETE ON annotations_span
     FOR EACH ROW WHEN (OLD.quote_id IS NOT NULL AND OLD.review_id IS NOT NULL)
-    EXECUTE FUNCTION annotations_goldquote_part()
+    EXECUTE FUNCTION annotations_curatedquote_part()
     """,
     # A quote's speaker, type or review; a quote put back by undo after its
     # parts (foreign keys are checked at commit), or deleted before them.
     """
-    CREATE FUNCTION annotations_goldquote_quote() RETURNS trigger
+    CREATE FUNCTION annotations_curatedquote_quote() RETURNS trigger
     LANGUAGE plpgsql AS $$
     BEGIN
-        PERFORM annotations_goldquote_refresh(ARRAY[OLD.id, NEW.id]);
+        PERFORM annotations_curatedquote_refresh(ARRAY[OLD.id, NEW.id]);
         RETURN NULL;
     END
     $$
     """,
     """
-    CREATE TRIGGER goldquote_quote_insert AFTER INSERT ON annotations_quote
+    CREATE TRIGGER curatedquote_quote_insert AFTER INSERT ON annotations_quote
     FOR EACH ROW WHEN (NEW.review_id IS NOT NULL)
-    EXECUTE FUNCTION annotations_goldquote_quote()
+    EXECUTE FUNCTION annotations_curatedquote_quote()
     """,
     """
-    CREATE TRIGGER goldquote_quote_update AFTER UPDATE ON annotations_quote
+    CREATE TRIGGER curatedquote_quote_update AFTER UPDATE ON annotations_quote
     FOR EACH ROW WHEN (
         (OLD.review_id, OLD.article_id, OLD.speaker_id, OLD.speaker_description,
             OLD.type)
         IS DISTINCT FROM (NEW.review_id, NEW.article_id, NEW.speaker_id,
             NEW.speaker_description, NEW.type)
     )
-    EXECUTE FUNCTION annotations_goldquote_quote()
+    EXECUTE FUNCTION annotations_curatedquote_quote()
     """,
     """
-    CREATE TRIGGER goldquote_quote_delete AFTER DELETE ON annotations_quote
+    CREATE TRIGGER curatedquote_quote_delete AFTER DELETE ON annotations_quote
     FOR EACH ROW WHEN (OLD.review_id IS NOT NULL)
-    EXECUTE FUNCTION annotations_goldquote_quote()
+    EXECUTE FUNCTION annotations_curatedquote_quote()
     """,
     # A review becoming the gold, or ceasing to be.
     """
-    CREATE FUNCTION annotations_goldquote_review() RETURNS trigger
+    CREATE FUNCTION annotations_curatedquote_review() RETURNS trigger
     LANGUAGE plpgsql AS $$
     BEGIN
-        PERFORM annotations_goldquote_refresh(
+        PERFORM annotations_curatedquote_refresh(
             ARRAY(SELECT id FROM annotations_quote WHERE review_id = NEW.id)
         );
         RETURN NULL;
@@ -104,19 +104,19 @@ KEEP_GOLD_QUOTES = [
     $$
     """,
     """
-    CREATE TRIGGER goldquote_review_status AFTER UPDATE ON annotations_review
+    CREATE TRIGGER curatedquote_review_status AFTER UPDATE ON annotations_review
     FOR EACH ROW WHEN (
         OLD.status IS DISTINCT FROM NEW.status
         AND 'adjudicated' IN (OLD.status, NEW.status)
     )
-    EXECUTE FUNCTION annotations_goldquote_review()
+    EXECUTE FUNCTION annotations_curatedquote_review()
     """,
     # An article's date or outlet.
     """
-    CREATE FUNCTION annotations_goldquote_article() RETURNS trigger
+    CREATE FUNCTION annotations_curatedquote_article() RETURNS trigger
     LANGUAGE plpgsql AS $$
     BEGIN
-        UPDATE annotations_goldquote
+        UPDATE annotations_curatedquote
         SET published_at = NEW.published_at, source_id = NEW.source_id
         WHERE article_id = NEW.id;
         RETURN NULL;
@@ -124,16 +124,16 @@ KEEP_GOLD_QUOTES = [
     $$
     """,
     """
-    CREATE TRIGGER goldquote_article AFTER UPDATE ON newsreader_article
+    CREATE TRIGGER curatedquote_article AFTER UPDATE ON newsreader_article
     FOR EACH ROW WHEN (
         (OLD.published_at, OLD.source_id)
         IS DISTINCT FROM (NEW.published_at, NEW.source_id)
     )
-    EXECUTE FUNCTION annotations_goldquote_article()
+    EXECUTE FUNCTION annotations_curatedquote_article()
     """,
     # The gold already there.
     """
-    SELECT annotations_goldquote_refresh(ARRAY(
+    SELECT annotations_curatedquote_refresh(ARRAY(
         SELECT quote.id FROM annotations_quote quote
         JOIN annotations_review review ON review.id = quote.review_id
         WHERE review.status = 'adjudicated'
@@ -143,9 +143,9 @@ KEEP_GOLD_QUOTES = [
 
 # The triggers go with their functions.
 DROP_TRIGGERS = [
-    "DROP FUNCTION annotations_goldquote_part, annotations_goldquote_quote,"
-    " annotations_goldquote_review, annotations_goldquote_article CASCADE",
-    "DROP FUNCTION annotations_goldquote_refresh",
+    "DROP FUNCTION annotations_curatedquote_part, annotations_curatedquote_quote,"
+    " annotations_curatedquote_review, annotations_curatedquote_article CASCADE",
+    "DROP FUNCTION annotations_curatedquote_refresh",
 ]
 
 
@@ -157,7 +157,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name="GoldQuote",
+            name="CuratedQuote",
             fields=[
                 (
                     "quote",
@@ -191,7 +191,7 @@ class Migration(migrations.Migration):
             name="span_quote_words",
         ),
         migrations.AddField(
-            model_name="goldquote",
+            model_name="curatedquote",
             name="article",
             field=models.ForeignKey(
                 db_constraint=False,
@@ -201,7 +201,7 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.AddField(
-            model_name="goldquote",
+            model_name="curatedquote",
             name="source",
             field=models.ForeignKey(
                 db_constraint=False,
@@ -213,7 +213,7 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.AddField(
-            model_name="goldquote",
+            model_name="curatedquote",
             name="speaker",
             field=models.ForeignKey(
                 db_constraint=False,
@@ -226,24 +226,24 @@ class Migration(migrations.Migration):
         ),
         migrations.RunSQL(KEEP_GOLD_QUOTES, DROP_TRIGGERS),
         migrations.AddIndex(
-            model_name="goldquote",
+            model_name="curatedquote",
             index=django.contrib.postgres.indexes.GinIndex(
-                fields=["words"], name="goldquote_words"
+                fields=["words"], name="curatedquote_words"
             ),
         ),
         migrations.AddIndex(
-            model_name="goldquote",
+            model_name="curatedquote",
             index=models.Index(
                 models.OrderBy(
                     models.F("published_at"), descending=True, nulls_last=True
                 ),
                 models.OrderBy(models.F("article"), descending=True),
                 models.F("quote"),
-                name="goldquote_newest",
+                name="curatedquote_newest",
             ),
         ),
         migrations.AddIndex(
-            model_name="goldquote",
+            model_name="curatedquote",
             index=models.Index(
                 models.F("speaker"),
                 models.OrderBy(
@@ -251,11 +251,11 @@ class Migration(migrations.Migration):
                 ),
                 models.OrderBy(models.F("article"), descending=True),
                 models.F("quote"),
-                name="goldquote_speaker_newest",
+                name="curatedquote_speaker_newest",
             ),
         ),
         migrations.AddIndex(
-            model_name="goldquote",
+            model_name="curatedquote",
             index=models.Index(
                 models.F("source"),
                 models.OrderBy(
@@ -263,7 +263,7 @@ class Migration(migrations.Migration):
                 ),
                 models.OrderBy(models.F("article"), descending=True),
                 models.F("quote"),
-                name="goldquote_source_newest",
+                name="curatedquote_source_newest",
             ),
         ),
     ]
