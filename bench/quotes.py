@@ -14,8 +14,9 @@ source described rather than named; their CuratedQuote rows are built after
 the COPY, in one statement. It then times ``GET /quotes/`` through
 Django's test client, unfiltered, for searches of common, middling and rare
 words and with filters, and sends each request's own SQL again through
-psycopg (the raw SQL beside it); and what keeping a CuratedQuote row adds to
-a write of the gold. ``--explain`` prints the plans of the slowest
+psycopg (the raw SQL beside it); then ``/stats/`` and the most quoted
+speaker's page, which read the same rows; and what keeping a CuratedQuote
+row adds to a write of the gold. ``--explain`` prints the plans of the slowest
 searches. It drops the database at the end unless ``--keep``.
 """
 
@@ -234,8 +235,9 @@ def requests(seed: int) -> list[tuple[str, dict[str, str]]]:
 
 def bench(
     timed_requests: Sequence[tuple[str, dict[str, str]]], repeat: int
-) -> tuple[dict[str, tuple[Timings, Timings]], dict[str, int]]:
-    """For each group, the view's and the raw SQL's timings; matches per request."""
+) -> tuple[dict[str, tuple[Timings, Timings]], dict[str, int], list[Timings]]:
+    """For each group, the view's and the raw SQL's timings; matches per
+    request; and the timings of the other pages that read the quotes."""
     from django.conf import settings
     from django.test import Client
     from django.test.utils import override_settings
@@ -270,7 +272,21 @@ def bench(
             for _ in range(repeat):  # alternate, so that drift hits both alike
                 view.add(timed(lambda params=params: get(params))[0])
                 raw.add(timed(lambda calls=calls: run_raw(calls))[0])
-    return groups, matches
+
+        from annotations import quoted
+
+        (most_quoted,) = quoted.top_speakers(1)
+        pages = [
+            Timings("GET /stats/ (the charts)"),
+            Timings(f"GET /entities/<slug>/ ({most_quoted.quoted} quotes)"),
+        ]
+        for timings, path in zip(
+            pages, ["/stats/", most_quoted.get_absolute_url()], strict=True
+        ):
+            client.get(path)
+            for _ in range(repeat):
+                timings.add(timed(lambda path=path: client.get(path))[0])
+    return groups, matches, pages
 
 
 def explain(params: dict[str, str]) -> None:
@@ -296,6 +312,7 @@ def report(
     groups: dict[str, tuple[Timings, Timings]],
     timed_requests: Sequence[tuple[str, dict[str, str]]],
     matches: dict[str, int],
+    pages: Sequence[Timings],
     writes: dict[str, Timings],
 ) -> str:
     rows = []
@@ -319,6 +336,7 @@ def report(
         f"(target p95 < {TARGET_SEARCH_P95_MS:.0f} ms: "
         f"{verdict(searches.p95 < TARGET_SEARCH_P95_MS)})",
         "matches: what the page counts, at most SEARCH_CANDIDATES (the newest).",
+        *(f"{t.label}: p50 {t.p50:.1f} ms" for t in pages),
         "a curated quote's type changed, p50: "
         + ", ".join(f"{t.p50:.2f} ms {state}" for state, t in writes.items()),
     ]
@@ -343,9 +361,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         load_s, _ = timed(lambda: load(args.quotes, args.seed))
         timed_requests = requests(args.seed)
         print(f"Timing {len(timed_requests)} requests …", flush=True)
-        groups, matches = bench(timed_requests, args.repeat)
+        groups, matches, pages = bench(timed_requests, args.repeat)
         writes = gold_writes(500, args.seed)
-        print(report(args.quotes, load_s, groups, timed_requests, matches, writes))
+        print(
+            report(args.quotes, load_s, groups, timed_requests, matches, pages, writes)
+        )
         if args.explain:
 
             def slowest(request: tuple[str, dict[str, str]]) -> float:
