@@ -151,7 +151,8 @@ ROLE_NOUNS = _words(
     "prince pope bishop lawmaker legislator mp congressman congresswoman "
     "representative negotiator adviser advisor analyst economist researcher "
     "professor scientist doctor coach captain manager boss councilor councillor "
-    "speaker sergeant owner"
+    "speaker sergeant owner pollster strategist candidate nominee aide "
+    "consultant"
 )
 
 

@@ -366,7 +366,13 @@ def new_name(article: Article, first: int, last: int) -> Speaker | None:
         first += 1
     if first < last and doc[last].lower_ in ORGANISATION_WORDS:
         return new_organisation(article, first, last)
-    if first > last or doc[last].text.endswith(".") or is_plural_role(doc[last].lower_):
+    if (
+        first > last
+        or doc[last].text.endswith((".", "-"))
+        or is_plural_role(doc[last].lower_)
+    ):
+        # "-": half a name whose rest another mention took ("Anne-" of
+        # Anne-Marie Slaughter, the model's "Marie Slaughter").
         return None
     # The name follows its last title: "Turkish Foreign Minister Ali Veli" →
     # "Ali Veli", "Ward 2 City Councilor Tamika Brooks" → "Tamika Brooks";

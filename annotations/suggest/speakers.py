@@ -557,7 +557,8 @@ def _look_right(article: Article, cue: Cue, window: set[int]) -> Speaker | None:
             return None
         mention = article.mention_at_start.get(i)
         if mention is not None:
-            return Speaker.of(mention)
+            after = article.token_at(mention.end - 1) + 1
+            return _role_holder(article, after, window) or Speaker.of(mention)
         text = doc[i].text
         lower = text.lower()
         if lower in PRONOUNS and i == cue.last + 1:
@@ -572,12 +573,30 @@ def _look_right(article: Article, cue: Cue, window: set[int]) -> Speaker | None:
         if is_role(article, i) and not is_name_token(following):
             return resolve_role(article, i)
         if text[:1].isupper() and lower not in TITLE_WORDS:
-            return new_name(article, *name_run_right(article, i, window))
+            first, last = name_run_right(article, i, window)
+            holder = _role_holder(article, last + 1, window)
+            return holder or new_name(article, first, last)
         skippable = lower in DETERMINERS or lower in TITLE_WORDS or text[:1].isupper()
         if not skippable and (not text.isalpha() or i > cue.last + 3):
             return None
         i += 1
     return None
+
+
+def _role_holder(article: Article, after: int, window: set[int]) -> Speaker | None:
+    """Who holds the role named at ``after``, after whose it is: "said
+    Clinton spokesman Brian Fallon", "said Democratic pollster Geoff Garin",
+    "said Trump campaign manager Corey Lewandowski": the name after the
+    role spoke."""
+    doc = article.doc
+    i = after
+    while i in window and i - after < 3 and doc[i].text.isalpha():
+        if not doc[i].text.islower():
+            break
+        i += 1
+    if i == after or doc[i - 1].text not in ROLE_NOUNS:
+        return None
+    return _name_after_role(article, i, window)
 
 
 def _name_after_role(article: Article, i: int, window: set[int]) -> Speaker | None:
@@ -678,6 +697,12 @@ def speaker_of_subject(
     if doc[first].lower_ in SUBJECT_NEVER_OPENS:
         # The parser's mistake: "As for the pundits who ..., Bolton said".
         return None
+    if (lower in ROLE_NOUNS or lower in TITLE_WORDS) and head < last:
+        # "Trump campaign manager Corey Lewandowski said", a name the model
+        # did not tag: the name after the role is who spoke.
+        named = _name_after_role(article, head + 1, window)
+        if named is not None:
+            return named
     if is_role(article, head):
         # "the minister" is someone named with that title before; "a senior
         # official" and "the police chief" of no one named are not.

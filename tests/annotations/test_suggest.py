@@ -488,6 +488,28 @@ def test_titles_are_not_part_of_a_proposed_name():
     assert quotes(text)[0][1] == "Maria Kowalska"
 
 
+@pytest.mark.parametrize(
+    "text, speaker",
+    [
+        ("“We will win,” said Democratic pollster Geoff Garin.", "Geoff Garin"),
+        ("“We will win,” said Trump campaign manager Corey Lewandowski.",
+         "Corey Lewandowski"),
+        ("“We will win,” said Republican strategist Ana Navarro on Sunday.",
+         "Ana Navarro"),
+        # Not a role: the name before it is still the speaker.
+        ("“We will win,” said Navarro on Sunday in Miami.", "Navarro"),
+    ],
+)  # fmt: skip
+def test_after_a_name_and_its_role_the_roles_holder_speaks(text, speaker):
+    assert speaker_names(text) == [speaker]
+
+
+def test_a_known_persons_spokesman_named_after_is_the_speaker():
+    clinton = GazetteerEntry(31, "Hillary Clinton", "PERSON")
+    text = "“We will win,” said Clinton spokesman Brian Fallon."
+    assert speaker_names(text, clinton) == ["Brian Fallon"]
+
+
 def test_plural_nouns_and_days_before_said_are_not_names():
     for text in [
         "Officials said it was “a tragedy”.",
@@ -1131,6 +1153,17 @@ def test_the_subject_of_the_verb_speaks_past_an_apposition():
     assert [(q.speaker_name, q.type) for q in found.quotes] == [
         ("Polly Nnamdi", "indirect")
     ]
+
+
+def test_a_name_after_the_role_heading_the_subject_speaks():
+    # The parse makes "manager" the subject, "Corey" its apposition; the
+    # model tagged no name.
+    text = "Trump campaign manager Corey Lewandowski said the race was over."
+    arcs = [(2, "compound"), (2, "compound"), (5, "nsubj"), (2, "appos")]
+    arcs += [(3, "flat"), (5, "ROOT"), (7, "det"), (9, "nsubj"), (9, "cop")]
+    arcs += [(5, "ccomp"), (5, "punct")]
+    found = parsed(text, arcs)
+    assert [q.speaker_name for q in found.quotes] == ["Corey Lewandowski"]
 
 
 def test_an_unnamed_source_is_a_described_speaker_not_a_new_person():
