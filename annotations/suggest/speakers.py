@@ -4,6 +4,8 @@ antecedent, or the speaker of the quote before; and reported speech.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from annotations.suggest.clauses import Clause
 from annotations.suggest.cues import (
     Cue,
@@ -753,7 +755,43 @@ def _relative_antecedent(
         named = new_name(article, first, last)
         if named is not None and named.mention is not None:
             return Speaker.of(named.mention, "pronoun", words)
+    elif article.doc[pronoun].lower_ == "who":
+        # "dozens of women who claim …": no one named, but a source the text
+        # describes; "who" are its words, as "he" is a pronoun's.
+        first = _plain_phrase_start(article, noun)
+        if first is not None:
+            return replace(_described(article, first, noun), words=words)
     return None
+
+
+def _plain_phrase_start(article: Article, noun: int) -> int | None:
+    """The first token of the plain noun phrase ``noun`` heads ("dozens of
+    women", "undeclared voters"), if the noun is plural and the phrase is
+    words alone; None otherwise: one person ("a candidate who") is better
+    found by the rules, a noun in apposition to a name ("Scott Reed, the
+    Chamber's strategist, who") is the name's, and a parse may hang "who"
+    on a thing ("a memo who").
+    """
+    token = article.parsed_token(noun)
+    if token.dep_ == "appos" or token.tag_ != "NNS":
+        return None
+    if token.left_edge.lower_ == "of" and token.head is not token:
+        token = token.head  # "dozens of women": the quantity too
+    phrase = list(article.parsed[token.left_edge.i : article.parsed_token(noun).i + 1])
+    # Not the phrase's: a preposition, a conjunction or an adverb before it
+    # ("among voters", "and bankers", "so even economists").
+    while len(phrase) > 1 and phrase[0].tag_ in {"IN", "TO", "CC", "RB"}:
+        phrase.pop(0)
+    if any(t.tag_ not in _PHRASE_TAGS for t in phrase):
+        return None
+    return article.aligned(phrase[0].i)
+
+
+# What a plain noun phrase is made of (Penn tags): determiners, numbers,
+# adjectives, nouns, possessives and "of", no verb, name or punctuation.
+_PHRASE_TAGS = frozenset(
+    {"DT", "PDT", "CD", "JJ", "JJR", "JJS", "NN", "NNS", "PRP$", "POS", "IN"}
+)
 
 
 def _described(

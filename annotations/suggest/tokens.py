@@ -11,7 +11,7 @@ import numpy as np
 import spacy
 from spacy.attrs import IDX, IS_PUNCT, LENGTH, NORM, ORTH
 from spacy.pipeline import Sentencizer
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from annotations.suggest.lexicon import PARAGRAPHS
 from annotations.suggest.results import ORG, PERSON, FoundMention
@@ -183,6 +183,10 @@ class Article:
         """The token that the parse's token ``parsed`` is: the model reads
         these tokens less those of spaces (``detect.model_input``)."""
         return self._words[parsed]
+
+    def parsed_token(self, token: int) -> Token:
+        """The parse's token for the article's ``token`` (not a space)."""
+        return self.parsed[bisect.bisect_left(self._words, token)]
 
     @cached_property
     def _words(self) -> list[int]:

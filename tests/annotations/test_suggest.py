@@ -1104,15 +1104,24 @@ def test_the_shipped_model_finds_people_organisations_and_places(settings):
 VERB_RELATIONS = {"ROOT", "ccomp", "advcl", "conj", "xcomp", "acl:relcl"}
 
 
-def parsed(text: str, arcs: list[tuple[int, str]], *, gazetteer=GAZETTEER, ents=None):
+def parsed(
+    text: str, arcs: list[tuple[int, str]], *, gazetteer=GAZETTEER, ents=None, tags=None
+):
     """Detection on ``text`` with the parse ``arcs`` (a head index and a
-    relation for each token) and the entity tags ``ents`` (IOB) standing for
-    the model's."""
-    return detect_one(parsed_article(text, arcs, gazetteer=gazetteer, ents=ents))
+    relation for each token), the entity tags ``ents`` (IOB) and the Penn
+    ``tags`` standing for the model's."""
+    return detect_one(
+        parsed_article(text, arcs, gazetteer=gazetteer, ents=ents, tags=tags)
+    )
 
 
 def parsed_article(
-    text: str, arcs: list[tuple[int, str]], *, gazetteer=GAZETTEER, ents=None
+    text: str,
+    arcs: list[tuple[int, str]],
+    *,
+    gazetteer=GAZETTEER,
+    ents=None,
+    tags=None,
 ):
     """``text`` with the parse ``arcs``, its quotation marks read, ready for
     the stages that read the parse."""
@@ -1124,6 +1133,7 @@ def parsed_article(
         heads=[head for head, _ in arcs],
         deps=[dep for _, dep in arcs],
         pos=["VERB" if dep in VERB_RELATIONS else "X" for _, dep in arcs],
+        tags=tags,
         ents=ents,
     )
     article = Article(text, tokenize(text), gazetteer, parsed=doc)
@@ -1164,6 +1174,22 @@ def test_a_name_after_the_role_heading_the_subject_speaks():
     arcs += [(5, "ccomp"), (5, "punct")]
     found = parsed(text, arcs)
     assert [q.speaker_name for q in found.quotes] == ["Corey Lewandowski"]
+
+
+@pytest.mark.parametrize(
+    "noun, tag, speaker", [("critics", "NNS", "critics"), ("critic", "NN", "")]
+)
+def test_people_a_relative_who_stands_for_are_a_described_source(noun, tag, speaker):
+    # Many described by "who": "critics who say"; one is left to the rules.
+    text = f"There are {noun} who say the law failed."
+    arcs = [(1, "expl"), (1, "ROOT"), (1, "nsubj"), (4, "nsubj"), (2, "acl:relcl")]
+    arcs += [(6, "det"), (7, "nsubj"), (4, "ccomp"), (1, "punct")]
+    tags = ["EX", "VBP", tag, "WP", "VBP", "DT", "NN", "VBD", "."]
+    (quote,) = parsed(text, arcs, tags=tags).quotes
+    assert [text[slice(*part)] for part in quote.parts] == ["the law failed"]
+    assert quote.speaker_name == speaker
+    if speaker:
+        assert text[slice(*quote.speaker_words)] == "who"
 
 
 def test_an_unnamed_source_is_a_described_speaker_not_a_new_person():
