@@ -282,10 +282,10 @@ class CuratedQuote(models.Model):
     in a million quotes. Here the words and the date sit together, indexed.
 
     The quote explorer, the speaker pages and the charts read from here:
-    one row for every quote in an adjudicated review that has parts. Triggers (migration 0009) keep
-    the rows, in the same transaction as whatever changes the gold
-    (adjudication, a curator's edits, imports, merges, the admin, a history
-    revert). Nothing in Python writes them.
+    one row for every quote in an adjudicated review that has parts.
+    Triggers (migration 0009) keep the rows, in the same transaction as
+    whatever changes the gold (adjudication, a curator's edits, imports,
+    merges, the admin, a history revert). Nothing in Python writes them.
     """
 
     # Copies of the quote's and its article's, so no constraints of their
