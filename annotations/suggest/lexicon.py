@@ -24,9 +24,9 @@ CUES = sorted(
         "acknowledged admitted admits urged urges commented remarked responded "
         "observed concluded confirmed confirms announced announces tweeted posted "
         "reported suggested called calling calls dubbed branded described "
-        "describing describes"
+        "describing describes conceded concedes shouted joked quipped"
     )
-) + ["according to", "went on", "went on to say"]
+) + ["according to", "went on", "went on to say", "shot back"]
 
 
 # Reported speech without marks counts only with a plain speech verb and a

@@ -504,6 +504,14 @@ def test_after_a_name_and_its_role_the_roles_holder_speaks(text, speaker):
     assert speaker_names(text) == [speaker]
 
 
+@pytest.mark.parametrize(
+    "attribution", ["Manafort conceded", "Manafort shot back", "Manafort joked"]
+)
+def test_verbs_of_retort_and_admission_are_cues(attribution):
+    text = f"“We know how Wyoming is going to go,” {attribution}."
+    assert speaker_names(text) == ["Manafort"]
+
+
 def test_a_known_persons_spokesman_named_after_is_the_speaker():
     clinton = GazetteerEntry(31, "Hillary Clinton", "PERSON")
     text = "“We will win,” said Clinton spokesman Brian Fallon."
