@@ -5,6 +5,9 @@ Run from the repository root::
 
     .venv/bin/python bench/api.py [--seconds 10] [--clients 8] [--workers 4]
 
+It drops and recreates ``--database-url`` (``newsreader_bench_api`` on the
+local server by default) and drops it at the end unless ``--keep``.
+
 1. Creating a mention: the API's POST (JSON, a bearer token) against the
    workspace's htmx POST (a form, the session), each on 100 different words
    of the seed article, in this process through Django's test client: the
@@ -41,10 +44,21 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--keep", action="store_true", help="keep the database")
     args = parser.parse_args()
     os.environ["ALLOWED_HOSTS"] = "127.0.0.1,testserver"
     common.fresh_database(args.database_url)
+    from django.db import connections
 
+    try:
+        run(args)
+    finally:
+        connections.close_all()
+        if not args.keep:
+            common.drop_database(args.database_url)
+
+
+def run(args) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
