@@ -278,10 +278,12 @@ class QuoteSearchForm(SearchForm):
         if name := data["speaker"].strip():
             # A speaker's page links their quotes by slug; else whoever the
             # name or an alias fits, by any spelling, as the entity list finds.
-            found = Entity.objects.filter(slug=name)
-            if not found.exists():
+            speakers = list(
+                Entity.objects.filter(slug=name).values_list("pk", flat=True)
+            )
+            if not speakers:
                 found = Entity.objects.canonical().search(name)[:SPEAKERS_SEARCHED]
-            speakers = list(found.values_list("pk", flat=True))
+                speakers = list(found.values_list("pk", flat=True))
             # Their ids, not a subquery: the planner cannot tell how few
             # quotes a name search leaves, and walked every quote by date.
             quotes = quotes.filter(speaker__in=speakers)

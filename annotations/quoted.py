@@ -183,7 +183,9 @@ def csv_rows(found: QuerySet[CuratedQuote]) -> Iterator[list]:
         quotes = _with_parts(
             Quote.objects.filter(pk__in=chunk), "review__reviewer"
         ).in_bulk()
-        for quote in map(quotes.get, chunk):
+        # A quote deleted since its id was read is left out, not a crash
+        # halfway through the download.
+        for quote in (quotes[pk] for pk in chunk if pk in quotes):
             yield interchange.quote_csv_row(
                 quote.article,
                 quote.speaker_label,

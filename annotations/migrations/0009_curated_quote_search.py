@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 # The rows of annotations_curatedquote (see CuratedQuote): refreshed for the
 # quotes a write touches, by row triggers on the tables they copy.
-KEEP_GOLD_QUOTES = [
+KEEP_CURATED_QUOTES = [
     """
     CREATE FUNCTION annotations_curatedquote_refresh(quotes bigint[])
     RETURNS void LANGUAGE plpgsql AS $$
@@ -224,7 +224,7 @@ class Migration(migrations.Migration):
                 to="newsreader.entity",
             ),
         ),
-        migrations.RunSQL(KEEP_GOLD_QUOTES, DROP_TRIGGERS),
+        migrations.RunSQL(KEEP_CURATED_QUOTES, DROP_TRIGGERS),
         migrations.AddIndex(
             model_name="curatedquote",
             index=django.contrib.postgres.indexes.GinIndex(

@@ -592,9 +592,7 @@ def _role_holder(article: Article, after: int, window: set[int]) -> Speaker | No
     role spoke."""
     doc = article.doc
     i = after
-    while i in window and i - after < 3 and doc[i].text.isalpha():
-        if not doc[i].text.islower():
-            break
+    while i in window and i - after < 3 and doc[i].is_alpha and doc[i].is_lower:
         i += 1
     if i == after or doc[i - 1].text not in ROLE_NOUNS:
         return None
@@ -772,12 +770,12 @@ def _plain_phrase_start(article: Article, noun: int) -> int | None:
     Chamber's strategist, who") is the name's, and a parse may hang "who"
     on a thing ("a memo who").
     """
-    token = article.parsed_token(noun)
-    if token.dep_ == "appos" or token.tag_ != "NNS":
+    head = article.parsed_token(noun)
+    if head.dep_ == "appos" or head.tag_ != "NNS":
         return None
-    if token.left_edge.lower_ == "of" and token.head is not token:
-        token = token.head  # "dozens of women": the quantity too
-    phrase = list(article.parsed[token.left_edge.i : article.parsed_token(noun).i + 1])
+    # "dozens of women": the quantity too
+    of = head.head if head.left_edge.lower_ == "of" and head.head is not head else head
+    phrase = list(article.parsed[of.left_edge.i : head.i + 1])
     # Not the phrase's: a preposition, a conjunction or an adverb before it
     # ("among voters", "and bankers", "so even economists").
     while len(phrase) > 1 and phrase[0].tag_ in {"IN", "TO", "CC", "RB"}:
