@@ -121,6 +121,30 @@ def test_create_mention_adds_a_new_surface_form_as_an_alias_once(review, abadi):
     assert list(abadi.aliases.values_list("name", "normalized")) == [("Abadi", "abadi")]
 
 
+def test_create_mention_is_in_the_history_as_saved_and_by_whom(users, review, abadi):
+    with acting_as(users["reviewer"]):
+        made = mention(review, "Abadi", abadi)
+    saved = Span.objects.get(pk=made.span.pk)
+    fields = ["start", "end", "exact", "prefix", "suffix", "status", "origin"]
+    fields += ["article_id", "review_id", "quote_id", "created_at", "updated_at"]
+    span_record = Span.history.get(id=saved.pk)
+    mention_record = Mention.history.get(span_id=saved.pk)
+    alias_record = Alias.history.get(entity=abadi)
+    for record in (span_record, mention_record, alias_record):
+        assert (record.history_type, record.history_user) == ("+", users["reviewer"])
+    for name in fields:
+        assert getattr(span_record, name) == getattr(saved, name) == getattr(
+            made.span, name
+        ), name
+    assert mention_record.entity_id == abadi.pk
+    assert (alias_record.name, alias_record.proposed_by) == ("Abadi", review.reviewer)
+    # What it returns is the saved row: saving it again updates that row.
+    made.span.status = Span.Status.REJECTED
+    made.span.save()
+    assert Span.objects.filter(pk=saved.pk).get().status == Span.Status.REJECTED
+    assert Span.objects.count() == 1
+
+
 def test_create_mention_adds_no_alias_for_the_entitys_own_name(review, abadi):
     mention(review, "Haider al-Abadi", abadi)
     assert not Alias.objects.exists()
