@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +42,7 @@ from annotations import (
     editing,
     interchange,
     quoted,
+    redraw,
     tasks,
 )
 from annotations.agreement import MentionItem
@@ -189,10 +190,17 @@ def visible_spans(
     # there sees it here too, whatever its review or status, so the page can
     # show it (with others=1, labelled with its reviewer's name). Not an
     # orphan: its offsets no longer fit the text.
-    linked = _int(request.GET.get("span")) if others else None
-    if linked is not None and request.user.has_perm("annotations.view_span"):
+    if others and (linked := _linked_span(request)) is not None:
         visible |= Q(pk=linked) & ~Q(status=Span.Status.ORPHANED)
     return Span.objects.filter(visible, article=article).order_by("start", "-end")
+
+
+def _linked_span(request: HtmxHttpRequest) -> int | None:
+    """The span the admin links to (?span=ID), if this person may see it."""
+    linked = _int(request.GET.get("span"))
+    if linked is not None and request.user.has_perm("annotations.view_span"):
+        return linked
+    return None
 
 
 def _span_rows(
@@ -218,11 +226,9 @@ def _entity_rows(
     review: Review | None,
     *,
     annotator: bool,
-    only: set[int] | None = None,
 ) -> list[tuple[Entity, int, int]]:
     """(entity, mentions, first mention) for the side panel, most mentioned
-    first: the reviewer's own mentions, or for readers the curated ones;
-    with ``only``, the rows of those entities.
+    first: the reviewer's own mentions, or for readers the curated ones.
 
     One query: the entities with their counts, grouped by entity alone.
     """
@@ -243,14 +249,18 @@ def _entity_rows(
         template="(%(expressions)s)[1]",
         output_field=BigIntegerField(),
     )
-    if only is not None:
-        counted &= Q(pk__in=only)
     entities = (
         Entity.objects.filter(counted)
         .annotate(count=Count("mentions"), first=first)
         .only("kind", "name", "slug")
         .order_by()
     )
+    return _most_mentioned(entities)
+
+
+def _most_mentioned(entities: Iterable[Entity]) -> list[tuple[Entity, int, int]]:
+    """Entities annotated with ``count`` and ``first`` as the side panel's
+    (entity, mentions, first mention) rows, most mentioned first."""
     return sorted(
         ((entity, entity.count, entity.first) for entity in entities),
         key=lambda row: (-row[1], row[0].name),
@@ -411,19 +421,26 @@ def _pending_suggestions(article: Article, review: Review | None) -> list[Any]:
     if review is None:
         return _span_rows(suggested, with_reviewer=False)
     same_words = review.spans.filter(start=OuterRef("start"), end=OuterRef("end"))
-    rows = _span_rows(
-        suggested.annotate(decided=Exists(same_words)),
-        with_reviewer=False,
-        extra=("decided",),
+    return _undecided(
+        _span_rows(
+            suggested.annotate(decided=Exists(same_words)),
+            with_reviewer=False,
+            extra=("decided",),
+        )
     )
+
+
+def _undecided(suggestions: list[Any]) -> list[Any]:
+    """Of ``suggestions`` in reading order, each saying whether the review
+    holds its words (``decided``), those still to decide."""
     first_part = {}
-    for row in rows:
+    for row in suggestions:
         if row.quote_id is not None:
             first_part.setdefault(row.quote_id, row)
     hidden_quotes = {pk for pk, first in first_part.items() if first.decided}
     return [
         row
-        for row in rows
+        for row in suggestions
         if (row.quote_id or row.cue_of) not in hidden_quotes
         and not (row.mention__entity and row.decided)
     ]
@@ -488,25 +505,26 @@ def _answer(
     long article, or drawing its whole text, was most of a write's time.
     """
     show_others = request.POST.get("others") == "1"
-    visible = visible_spans(request, article, annotator=True, others=show_others)
     within = paragraphs_around(
         article.body, min(s for s, _ in words), max(e for _, e in words)
     )
-    spans = _span_rows(
-        visible.filter(start__lt=within.end, end__gt=within.start),
-        with_reviewer=show_others,
+    # All the suggestions, not the paragraph's: the count is theirs, and
+    # whether a quote's part here is pending depends on its first part,
+    # perhaps elsewhere.
+    spans, suggestions = redraw.spans_and_suggestions(
+        article=article.pk,
+        review=review.pk,
+        start=within.start,
+        end=within.end,
+        others=show_others,
+        linked=_linked_span(request) if show_others else None,
     )
-    # All the pending suggestions: the count is theirs, and whether a
-    # quote's part here is pending depends on its first part, perhaps
-    # elsewhere.
-    suggestions = _pending_suggestions(article, review)
+    suggestions = _undecided(suggestions)
     spans += [
         row for row in suggestions if row.start < within.end and row.end > within.start
     ]
-    entity_rows = (
-        _entity_rows(visible, review, annotator=True, only=set(entities))
-        if entities
-        else []
+    entity_rows = _most_mentioned(
+        redraw.entities(review=review.pk, only=list(entities))
     )
     drawn, _ = _draw(spans, review, annotator=True)
     context = {
@@ -518,7 +536,15 @@ def _answer(
         "suggestion_count": _suggestion_count(suggestions),
         "kinds": EntityKind.choices,
         "entity_rows": entity_rows,
-        "quote_rows": _listed_quotes(visible, review, show_others) if quotes else None,
+        "quote_rows": (
+            _listed_quotes(
+                visible_spans(request, article, annotator=True, others=show_others),
+                review,
+                show_others,
+            )
+            if quotes
+            else None
+        ),
         "selected_quote": editor,
         "quote_types": Quote.Type.choices,
         "toast": toast,
