@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Q, Value
+from django.contrib.auth.models import User
 
 REVIEWER = "reviewer"
 CURATOR = "curator"
@@ -13,20 +11,26 @@ CURATOR = "curator"
 
 class RolesBackend(ModelBackend):
     """Django's own backend, but the signed-in user of each request comes
-    with their roles: one query where a write made two, before any work."""
+    with their roles: one query where a write made two, before any work.
+
+    Written in SQL: every signed-in request pays for it, and the ORM took
+    longer to build the query than PostgreSQL to answer it.
+    """
 
     def get_user(self, user_id):
-        roles = ArrayAgg(
-            "groups__name",
-            filter=Q(groups__name__in=[REVIEWER, CURATOR]),
-            default=Value([]),
+        users = User.objects.raw(
+            """
+            SELECT auth_user.*, ARRAY(
+                SELECT g.name
+                FROM auth_user_groups m JOIN auth_group g ON g.id = m.group_id
+                WHERE m.user_id = auth_user.id AND g.name IN (%s, %s)
+            ) AS role_names
+            FROM auth_user
+            WHERE id = %s
+            """,
+            [REVIEWER, CURATOR, user_id],
         )
-        user = (
-            get_user_model()
-            ._default_manager.filter(pk=user_id)
-            .annotate(role_names=roles)
-            .first()
-        )
+        user = next(iter(users), None)
         if user is None or not self.user_can_authenticate(user):
             return None
         user._newsreader_roles = frozenset(user.role_names)
