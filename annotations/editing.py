@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import uuid
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
@@ -228,39 +229,53 @@ def _check_room(
     """AlreadyDone if the review links [start, end) already; SpanError if
     the words cut across a mention of it."""
     for mention in _overlapping_mentions(review, start, end, besides=besides):
-        if (mention.span.start, mention.span.end) == (start, end):
+        if (mention.start, mention.end) == (start, end):
             raise AlreadyDone(
-                f"“{mention.span.exact}” is already linked to "
-                f"{mention.entity.name}. Click it to link it to another entity."
+                f"“{mention.exact}” is already linked to "
+                f"{mention.entity}. Click it to link it to another entity."
             )
         _check_not_across(mention, start, end, review.article.body)
 
 
+class _Linked(NamedTuple):
+    start: int
+    end: int
+    exact: str
+    entity: str  # its name
+
+
 def _overlapping_mentions(
     review: Review, start: int, end: int, *, besides: Span | None = None
-) -> list[Mention]:
-    """The review's accepted mentions that share a character with [start, end)."""
-    mentions = Mention.objects.filter(
-        span__article=review.article,  # the (article, start) index finds them
-        span__review=review,
-        span__status=Span.Status.ACCEPTED,
-        span__start__lt=end,
-        span__end__gt=start,
-    )
-    if besides is not None:
-        mentions = mentions.exclude(span=besides)
-    return list(mentions.select_related("span", "entity"))
+) -> list[_Linked]:
+    """The review's accepted mentions that share a character with [start, end).
+
+    In SQL: every create asks, and the ORM took longer to build the query
+    than PostgreSQL to answer it.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT s.start, s."end", s.exact, e.name
+            FROM annotations_span s
+            JOIN annotations_mention m ON m.span_id = s.id
+            JOIN newsreader_entity e ON e.id = m.entity_id
+            WHERE s.article_id = %s AND s.review_id = %s AND s.status = 'accepted'
+                AND s.start < %s AND s."end" > %s AND s.id IS DISTINCT FROM %s
+            """,
+            [review.article_id, review.pk, end, start, besides and besides.pk],
+        )
+        return [_Linked(*row) for row in cursor.fetchall()]
 
 
-def _check_not_across(mention: Mention, start: int, end: int, body: str) -> None:
+def _check_not_across(mention: _Linked, start: int, end: int, body: str) -> None:
     """SpanError if [start, end) cuts across ``mention``: a name inside another
     ("Lisbon" in "University of Lisbon") is fine, half of one is not."""
-    inside = start <= mention.span.start and mention.span.end <= end
-    around = mention.span.start <= start and end <= mention.span.end
+    inside = start <= mention.start and mention.end <= end
+    around = mention.start <= start and end <= mention.end
     if not (inside or around):
         raise SpanError(
-            f"“{body[start:end]}” cuts across “{mention.span.exact}”, which is "
-            f"linked to {mention.entity.name}. Select all of a name, or part "
+            f"“{body[start:end]}” cuts across “{mention.exact}”, which is "
+            f"linked to {mention.entity}. Select all of a name, or part "
             "of one, not the end of one and more."
         )
 
