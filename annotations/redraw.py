@@ -17,37 +17,72 @@ from django.db import connection
 
 from newsreader.models import Entity
 
+# Whether the review holds the words of span ``s``.
+_HELD = """EXISTS (
+    SELECT FROM annotations_span own
+    WHERE own.review_id = %(review)s AND own.start = s.start AND own."end" = s."end"
+)"""
+
+# Whether the review holds the words of the first part of quote ``quote``:
+# a suggested quote is decided by its first part, in reading order.
+_FIRST_PART_HELD = """EXISTS (
+    SELECT FROM annotations_span own
+    WHERE own.review_id = %(review)s AND (own.start, own."end") = (
+        SELECT part.start, part."end" FROM annotations_span part
+        WHERE part.quote_id = {quote}
+        ORDER BY part.start, part."end" DESC
+        LIMIT 1
+    )
+)"""
+
 # The spans the reviewer sees in [start, end) (their own accepted ones, and
-# others' submitted ones with ``others``, as ``views.visible_spans``), and
-# all of the article's suggestions, each saying whether the review holds
-# its words (``decided``).
-_SPANS = """
+# others' submitted ones with ``others``, as ``views.visible_spans``) and
+# the suggestions there they have not decided (as ``views._undecided``).
+_SPANS = f"""
 SELECT
     s.id AS pk, s.start, s."end", s.exact, s.review_id, s.quote_id,
     m.entity_id AS mention__entity, e.kind AS mention__entity__kind,
     e.name AS mention__entity__name, cue.id AS cue_of,
-    r.reviewer_id AS review__reviewer, u.username AS review__reviewer__username,
-    s.review_id IS NULL AND EXISTS (
-        SELECT FROM annotations_span own
-        WHERE own.review_id = %(review)s
-            AND own.start = s.start AND own."end" = s."end"
-    ) AS decided
+    r.reviewer_id AS review__reviewer, u.username AS review__reviewer__username
 FROM annotations_span s
 LEFT JOIN annotations_review r ON r.id = s.review_id
 LEFT JOIN auth_user u ON u.id = r.reviewer_id
 LEFT JOIN annotations_mention m ON m.span_id = s.id
 LEFT JOIN newsreader_entity e ON e.id = m.entity_id
 LEFT JOIN annotations_quote cue ON cue.cue_id = s.id
-WHERE s.article_id = %(article)s AND (
-    (s.review_id IS NULL AND s.status = 'suggested')
-    OR s.start < %(end)s AND s."end" > %(start)s AND (
-        s.status = 'accepted' AND (
-            s.review_id = %(review)s OR %(others)s AND r.status = 'submitted'
-        )
-        OR s.id = %(linked)s AND s.status <> 'orphaned'
+WHERE s.article_id = %(article)s AND s.start < %(end)s AND s."end" > %(start)s AND (
+    s.review_id IS NULL AND s.status = 'suggested' AND CASE
+        WHEN s.quote_id IS NULL AND cue.id IS NULL
+            THEN m.span_id IS NULL OR NOT {_HELD}
+        ELSE NOT {_FIRST_PART_HELD.format(quote="coalesce(s.quote_id, cue.id)")}
+    END
+    OR s.status = 'accepted' AND (
+        s.review_id = %(review)s OR %(others)s AND r.status = 'submitted'
     )
+    OR s.id = %(linked)s AND s.status <> 'orphaned'
 )
 ORDER BY s.start, s."end" DESC
+"""
+
+# How many of the article's suggestions the review has not decided, as
+# ``views._suggestion_count`` counts them: a mention each, a quote once (by
+# its first part, not held, and no part before it), a cue not at all.
+_UNDECIDED = f"""
+SELECT count(*)
+FROM annotations_span s
+LEFT JOIN annotations_mention m ON m.span_id = s.id
+WHERE s.article_id = %(article)s AND s.review_id IS NULL
+    AND s.status = 'suggested'
+    AND NOT EXISTS (SELECT FROM annotations_quote cue WHERE cue.cue_id = s.id)
+    AND CASE
+        WHEN s.quote_id IS NULL THEN m.span_id IS NULL OR NOT {_HELD}
+        ELSE NOT {_HELD} AND NOT EXISTS (
+            SELECT FROM annotations_span part
+            WHERE part.quote_id = s.quote_id AND (
+                part.start < s.start OR part.start = s.start AND part."end" > s."end"
+            )
+        )
+    END
 """
 
 _ENTITIES = """
@@ -62,7 +97,7 @@ GROUP BY e.id
 """
 
 
-def spans_and_suggestions(
+def paragraph(
     *,
     article: int,
     review: int,
@@ -70,17 +105,20 @@ def spans_and_suggestions(
     end: int,
     others: bool,
     linked: int | None,
-) -> tuple[list[Any], list[Any]]:
-    """(the visible spans in [start, end), the article's suggestions), each
-    in reading order, in one query."""
+) -> tuple[list[Any], int]:
+    """The spans to draw in [start, end), in reading order, and how many
+    suggestions in the article are left to decide.
+
+    The suggestions elsewhere are counted, not read: on a long article
+    they are thousands, and reading them was most of an accept's time.
+    """
     with connection.cursor() as cursor:
         cursor.execute(_SPANS, locals())
         Row = namedtuple("Row", [column.name for column in cursor.description])
         rows = [Row(*values) for values in cursor.fetchall()]
-    return (
-        [row for row in rows if row.review_id is not None],
-        [row for row in rows if row.review_id is None],
-    )
+        cursor.execute(_UNDECIDED, {"article": article, "review": review})
+        (undecided,) = cursor.fetchone()
+    return rows, undecided
 
 
 def entities(*, review: int, only: list[int]) -> list[Entity]:

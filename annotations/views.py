@@ -508,10 +508,7 @@ def _answer(
     within = paragraphs_around(
         article.body, min(s for s, _ in words), max(e for _, e in words)
     )
-    # All the suggestions, not the paragraph's: the count is theirs, and
-    # whether a quote's part here is pending depends on its first part,
-    # perhaps elsewhere.
-    spans, suggestions = redraw.spans_and_suggestions(
+    spans, undecided = redraw.paragraph(
         article=article.pk,
         review=review.pk,
         start=within.start,
@@ -519,10 +516,6 @@ def _answer(
         others=show_others,
         linked=_linked_span(request) if show_others else None,
     )
-    suggestions = _undecided(suggestions)
-    spans += [
-        row for row in suggestions if row.start < within.end and row.end > within.start
-    ]
     entity_rows = _most_mentioned(
         redraw.entities(review=review.pk, only=list(entities))
     )
@@ -533,7 +526,7 @@ def _answer(
         "review": review,
         "show_others": show_others,
         "paragraphs": render_body(article.body, drawn, within=within, oob=True),
-        "suggestion_count": _suggestion_count(suggestions),
+        "suggestion_count": undecided,
         "kinds": EntityKind.choices,
         "entity_rows": entity_rows,
         "quote_rows": (

@@ -10,8 +10,8 @@ import pytest
 from django.db import connection, transaction
 from django.urls import reverse
 
-from annotations import editing
-from annotations.models import Quote, Review, Span
+from annotations import editing, redraw, views
+from annotations.models import Mention, Quote, Review, Span
 from annotations.suggest.store import suggest_article
 from newsreader.models import Entity
 from tests.factories import make_article, make_entity
@@ -462,3 +462,76 @@ def test_an_accept_asks_for_the_quote_of_its_suggestion_once(
     with django_assert_max_num_queries(19):
         response = client.post(url("accept", article, machine.get(exact="Utrecht")))
     assert "Accepted “Utrecht”." in response.text
+
+
+THREE_PARAGRAPHS = (
+    "Ana Costa met Rui Lopes in Porto, “We agree on the bridge,” she said.\n\n"
+    "“And on the tunnel,” Costa added. Lopes replied: “Not yet.”\n\n"
+    "“Later,” Lopes said, “maybe.”"
+)
+
+
+def test_an_answer_draws_and_counts_the_suggestions_left_as_the_page_does(users):
+    """A write's answer reads only its paragraph's suggestions and counts
+    the others in SQL; the page applies the same rule in Python."""
+    article = make_article(body=THREE_PARAGRAPHS)
+    costa = make_entity("Ana Costa", kind="PERSON")
+    lopes = make_entity("Rui Lopes", kind="PERSON")
+
+    def suggest(words: str, after: int = 0, **fields) -> Span:
+        start = THREE_PARAGRAPHS.index(words, after)
+        return Span.objects.create(
+            article=article,
+            review=None,
+            status="suggested",
+            origin="rules",
+            start=start,
+            end=start + len(words),
+            exact=words,
+            **fields,
+        )
+
+    second = THREE_PARAGRAPHS.index("\n\n") + 2
+    Mention.objects.create(span=suggest("Ana Costa"), entity=costa)
+    Mention.objects.create(span=suggest("Rui Lopes"), entity=lopes)
+    Mention.objects.create(span=suggest("Lopes", after=second), entity=lopes)
+    # One quote in two parts, across the paragraphs, and one in one part.
+    bridge = Quote.objects.create(article=article, speaker=costa)
+    suggest("We agree on the bridge,", quote=bridge)
+    suggest("And on the tunnel,", quote=bridge)
+    bridge.cue = suggest("added")
+    bridge.save()
+    not_yet = Quote.objects.create(article=article, speaker=lopes)
+    suggest("Not yet.", quote=not_yet)
+    not_yet.cue = suggest("replied")
+    not_yet.save()
+    later = Quote.objects.create(article=article, speaker=lopes)
+    suggest("Later,", quote=later)
+    suggest("maybe.", quote=later)
+
+    review = editing.start_review(article=article, reviewer=users["reviewer"])
+    # Decided: the words "Ana Costa" (a mention), the second part of the
+    # first quote (which does not decide it) and the only part of the other.
+    for words in ["Ana Costa", "And on the tunnel,", "Not yet."]:
+        start = THREE_PARAGRAPHS.index(words)
+        editing._new_span(review, start, start + len(words), status="rejected")
+
+    pending = views._pending_suggestions(article, review)
+    # Left: "Rui Lopes", "Lopes", the first quote (its parts and cue) and
+    # the last.
+    assert views._suggestion_count(pending) == 4
+    third = THREE_PARAGRAPHS.index("\n\n", second) + 2
+    paragraphs = [(0, second - 2), (second, third - 2), (third, len(THREE_PARAGRAPHS))]
+    for start, end in paragraphs:
+        rows, undecided = redraw.paragraph(
+            article=article.pk,
+            review=review.pk,
+            start=start,
+            end=end,
+            others=False,
+            linked=None,
+        )
+        assert undecided == 4
+        assert [row.pk for row in rows] == [
+            row.pk for row in pending if row.start < end and row.end > start
+        ]
