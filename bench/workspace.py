@@ -748,6 +748,7 @@ def instrumented() -> Iterator[Split]:
 
     import annotations.editing
     import annotations.forms
+    import annotations.redraw
     import annotations.rendering
     import annotations.views
 
@@ -775,6 +776,9 @@ def instrumented() -> Iterator[Split]:
             split.tally("queries")
 
     patches = [
+        wrap(annotations.views, "_answer", "answer"),
+        wrap(annotations.redraw, "paragraph", "rows"),
+        wrap(annotations.redraw, "entities", "entities"),
         wrap(annotations.views, "_span_rows", "spans"),
         wrap(annotations.views, "workspace_context", "context"),
         wrap(annotations.views, "render_body", "render_body"),
@@ -1192,7 +1196,6 @@ def describe(plan: Plan, entities: int) -> str:
 
 def split_rows(split: Split, *, create: bool) -> list[list[str]]:
     total = split.median("request")
-    context = split.median("context")
     template = split.median("template")
     rows: list[list[str]] = []
 
@@ -1201,19 +1204,30 @@ def split_rows(split: Split, *, create: bool) -> list[list[str]]:
 
     row("whole request (test client)", total)
     if create:
+        # A write answers with what it changed (views._answer), not the page.
+        answer = split.median("answer")
         row("  form.span: from_utf16 ×2", split.median("from_utf16"))
         row("  editing.create_mention (SQL included)", split.median("create_mention"))
-    row("  workspace_context", context)
-    row("    _span_rows(): the spans' query and rows", split.median("spans"))
-    row("    render_body", split.median("render_body"))
-    row("      of which spans.segments", split.median("segments"))
-    rest = context - split.median("spans") - split.median("render_body")
-    row("    the rest (review, loop to Drawn)", rest)
-    row("  template render", template)
-    outside = total - context - template
-    if create:
-        outside -= split.median("create_mention") + split.median("from_utf16")
-    row("  the rest (middleware, session, auth, form, review)", outside)
+        row("  _answer: the paragraph and the side panel's rows", answer)
+        row("    its spans and suggestions, and the count left", split.median("rows"))
+        row("    the changed entity rows", split.median("entities"))
+        row("    render_body", split.median("render_body"))
+        row("    template render", template)
+        rest = answer - split.median("rows") - split.median("entities") - template
+        row("    the rest (quotes, marks)", rest - split.median("render_body"))
+        outside = total - answer - split.median("create_mention")
+        outside -= split.median("from_utf16")
+        row("  the rest (middleware, session, user, form, review, checks)", outside)
+    else:
+        context = split.median("context")
+        row("  workspace_context", context)
+        row("    _span_rows(): the spans' query and rows", split.median("spans"))
+        row("    render_body", split.median("render_body"))
+        row("      of which spans.segments", split.median("segments"))
+        rest = context - split.median("spans") - split.median("render_body")
+        row("    the rest (review, loop to Drawn)", rest)
+        row("  template render", template)
+        row("  the rest (middleware, session, auth)", total - context - template)
     queries = split.median("queries")
     row(f"SQL, in cursor.execute ({queries:.0f} queries; included above)", 0.0)
     rows[-1][1] = f"{split.median('sql'):.1f}"

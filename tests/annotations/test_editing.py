@@ -133,8 +133,10 @@ def test_create_mention_is_in_the_history_as_saved_and_by_whom(users, review, ab
     for record in (span_record, mention_record, alias_record):
         assert (record.history_type, record.history_user) == ("+", users["reviewer"])
     for name in fields:
-        assert getattr(span_record, name) == getattr(saved, name) == getattr(
-            made.span, name
+        assert (
+            getattr(span_record, name)
+            == getattr(saved, name)
+            == getattr(made.span, name)
         ), name
     assert mention_record.entity_id == abadi.pk
     assert (alias_record.name, alias_record.proposed_by) == ("Abadi", review.reviewer)
