@@ -23,21 +23,11 @@ _HELD = """EXISTS (
     WHERE own.review_id = %(review)s AND own.start = s.start AND own."end" = s."end"
 )"""
 
-# Whether the review holds the words of the first part of quote ``quote``:
-# a suggested quote is decided by its first part, in reading order.
-_FIRST_PART_HELD = """EXISTS (
-    SELECT FROM annotations_span own
-    WHERE own.review_id = %(review)s AND (own.start, own."end") = (
-        SELECT part.start, part."end" FROM annotations_span part
-        WHERE part.quote_id = {quote}
-        ORDER BY part.start, part."end" DESC
-        LIMIT 1
-    )
-)"""
-
 # The spans the reviewer sees in [start, end) (their own accepted ones, and
 # others' submitted ones with ``others``, as ``views.visible_spans``) and
-# the suggestions there they have not decided (as ``views._undecided``).
+# the suggestions there they have not decided (as
+# ``views._pending_suggestions``: a suggested quote, its parts and cue, is
+# decided by its first part in reading order).
 _SPANS = f"""
 SELECT
     s.id AS pk, s.start, s."end", s.exact, s.review_id, s.quote_id,
@@ -54,7 +44,15 @@ WHERE s.article_id = %(article)s AND s.start < %(end)s AND s."end" > %(start)s A
     s.review_id IS NULL AND s.status = 'suggested' AND CASE
         WHEN s.quote_id IS NULL AND cue.id IS NULL
             THEN m.span_id IS NULL OR NOT {_HELD}
-        ELSE NOT {_FIRST_PART_HELD.format(quote="coalesce(s.quote_id, cue.id)")}
+        ELSE NOT EXISTS (
+            SELECT FROM annotations_span own
+            WHERE own.review_id = %(review)s AND (own.start, own."end") = (
+                SELECT part.start, part."end" FROM annotations_span part
+                WHERE part.quote_id = coalesce(s.quote_id, cue.id)
+                ORDER BY part.start, part."end" DESC
+                LIMIT 1
+            )
+        )
     END
     OR s.status = 'accepted' AND (
         s.review_id = %(review)s OR %(others)s AND r.status = 'submitted'
@@ -112,11 +110,12 @@ def paragraph(
     The suggestions elsewhere are counted, not read: on a long article
     they are thousands, and reading them was most of an accept's time.
     """
+    where = {"article": article, "review": review, "start": start, "end": end}
     with connection.cursor() as cursor:
-        cursor.execute(_SPANS, locals())
+        cursor.execute(_SPANS, {**where, "others": others, "linked": linked})
         Row = namedtuple("Row", [column.name for column in cursor.description])
         rows = [Row(*values) for values in cursor.fetchall()]
-        cursor.execute(_UNDECIDED, {"article": article, "review": review})
+        cursor.execute(_UNDECIDED, where)
         (undecided,) = cursor.fetchone()
     return rows, undecided
 

@@ -421,26 +421,19 @@ def _pending_suggestions(article: Article, review: Review | None) -> list[Any]:
     if review is None:
         return _span_rows(suggested, with_reviewer=False)
     same_words = review.spans.filter(start=OuterRef("start"), end=OuterRef("end"))
-    return _undecided(
-        _span_rows(
-            suggested.annotate(decided=Exists(same_words)),
-            with_reviewer=False,
-            extra=("decided",),
-        )
+    rows = _span_rows(
+        suggested.annotate(decided=Exists(same_words)),
+        with_reviewer=False,
+        extra=("decided",),
     )
-
-
-def _undecided(suggestions: list[Any]) -> list[Any]:
-    """Of ``suggestions`` in reading order, each saying whether the review
-    holds its words (``decided``), those still to decide."""
     first_part = {}
-    for row in suggestions:
+    for row in rows:
         if row.quote_id is not None:
             first_part.setdefault(row.quote_id, row)
     hidden_quotes = {pk for pk, first in first_part.items() if first.decided}
     return [
         row
-        for row in suggestions
+        for row in rows
         if (row.quote_id or row.cue_of) not in hidden_quotes
         and not (row.mention__entity and row.decided)
     ]
