@@ -1623,3 +1623,42 @@ def test_a_new_entity_name_has_a_sane_length(client, users, scene):
     picker = client.get(url("entity-picker", scene.article), {"q": "x" * 101})
     assert "Too long for a name" in picker.text
     assert "data-new=" not in picker.text
+
+
+@pytest.mark.parametrize("others", ["0", "1"])
+def test_a_new_mentions_answer_draws_the_layers_the_page_shows(
+    client, users, layers, others
+):
+    """The answer's paragraphs hold what the page would: the reviewer's own
+    spans, other reviewers' submitted ones when shown, never the curated set
+    or a review in progress."""
+    client.force_login(users["reviewer"])
+    baghdad = make_entity("Baghdad", kind="PLACE")
+    answers = []
+    for words in ["army", "Baghdad"]:  # one in each paragraph
+        start = BODY.index(words)
+        response = client.post(
+            reverse("annotations:mention-create", args=[layers.article.pk]),
+            {
+                "start": start,
+                "end": start + len(words),
+                "exact": words,
+                "entity": baghdad.pk,
+                "others": others,
+            },
+            headers={"HX-Request": "true"},
+        )
+        assert response.status_code == 200
+        answers.append(response)
+    new = Span.objects.filter(review__reviewer=users["reviewer"]).exclude(
+        pk=layers.mine.pk
+    )
+    expected = {layers.mine.pk, *new.values_list("pk", flat=True)}
+    if others == "1":
+        expected.add(layers.submitted.pk)
+        colour = users["reviewer2"].pk % 6 + 1
+        assert (
+            f'class="mention kind-place others reviewer-{colour}" '
+            f'data-span="{layers.submitted.pk}"'
+        ) in answers[0].text
+    assert set().union(*map(shown_spans, answers)) == expected
