@@ -35,6 +35,7 @@ def render_body(
     within: Paragraphs | None = None,
     oob: bool = False,
     ids: bool = True,
+    titles: bool = True,
 ) -> SafeString:
     """Paragraphs of ``body`` with every span drawn; each segment carries the
     UTF-16 offset of its start (``data-o``) for the selection script.
@@ -42,7 +43,10 @@ def render_body(
     With ``within``, only those paragraphs are drawn, with the spans that
     touch them; with ``oob`` too, each paragraph replaces its drawn self when
     htmx swaps the answer in. Without ``ids`` the paragraphs have none, for a
-    page that shows the text more than once.
+    page that shows the text more than once. Without ``titles`` a mark's
+    label is in ``data-label`` alone, for a page whose script makes it the
+    title when the pointer comes to the mark: on a long article, a title on
+    every mark was a quarter of the page.
     """
     if within is None:
         within = Paragraphs(0, len(body), 0)
@@ -88,7 +92,7 @@ def render_body(
             opened = []
             for pk in segment.keys if whole else sorted(segment.keys, key=rank.get):
                 if (mark := marks.get(pk)) is None:
-                    mark = marks[pk] = _open_mark(by_pk[pk])
+                    mark = marks[pk] = _open_mark(by_pk[pk], titles)
                 opened.append(mark)
             opening_closing = tags[segment.keys] = (
                 "".join(opened),
@@ -104,7 +108,7 @@ def render_body(
     return mark_safe("".join(html))  # noqa: S308 - text and labels escaped above
 
 
-def _open_mark(span: Drawn) -> str:
+def _open_mark(span: Drawn, title: bool) -> str:
     classes = " ".join(
         c
         for c in (
@@ -120,8 +124,9 @@ def _open_mark(span: Drawn) -> str:
         f'class="{classes}"',
         f'data-span="{span.pk}"',
         f'data-label="{label}"',
-        f'title="{label}"',
     ]
+    if title:
+        attributes.append(f'title="{label}"')
     if span.quote is not None:
         attributes.append(f'data-quote="{span.quote}"')
     return f"<mark {' '.join(attributes)}>"

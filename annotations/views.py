@@ -386,7 +386,7 @@ def workspace_context(
     )
     return {
         "article": article,
-        "body_html": render_body(article.body, drawn),
+        "body_html": render_body(article.body, drawn, titles=False),
         "annotator": annotator,
         "curator": annotator and can_curate(request.user),
         "review": review,
@@ -518,7 +518,9 @@ def _answer(
         "annotator": True,
         "review": review,
         "show_others": show_others,
-        "paragraphs": render_body(article.body, drawn, within=within, oob=True),
+        "paragraphs": render_body(
+            article.body, drawn, within=within, oob=True, titles=False
+        ),
         "suggestion_count": undecided,
         "kinds": EntityKind.choices,
         "entity_rows": entity_rows,

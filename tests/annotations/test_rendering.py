@@ -52,3 +52,12 @@ def test_a_redraw_is_marked_to_swap_out_of_band_and_escapes_labels():
     assert html.startswith('<p id="p-1" hx-swap-oob="true">')
     assert html.count("<p ") == 1
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_marks_carry_their_label_as_a_title_unless_the_page_sets_it_on_hover():
+    text = "Abadi said no."
+    spans = [Drawn(1, 0, 5, "mention", "Person: <Abadi>")]
+    assert 'title="Person: &lt;Abadi&gt;"' in render_body(text, spans)
+    bare = render_body(text, spans, titles=False)
+    assert 'data-label="Person: &lt;Abadi&gt;"' in bare
+    assert "title=" not in bare

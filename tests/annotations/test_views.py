@@ -583,7 +583,7 @@ def test_quote_update_sets_the_speaker_from_an_entity(client, users, scene):
     quote.refresh_from_db()
     assert (quote.speaker, quote.speaker_mention) == (scene.maliki, None)
     # Its marks, the quote list and its editor say so in the same answer.
-    assert 'data-label="Direct quote by Nouri al-Maliki" title=' in text
+    assert 'data-label="Direct quote by Nouri al-Maliki"' in text
     quotes = text[text.index('<section id="quotes"') :]
     assert "Nouri al-Maliki</strong> — Not yet," in quotes
     assert editor_of(quote, text)

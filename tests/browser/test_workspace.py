@@ -28,6 +28,20 @@ def marks(page: Page, label: str):
     return page.locator(f'#article-body mark[data-label="{label}"]')
 
 
+def test_a_mark_shows_its_label_when_the_pointer_comes_to_it(
+    page: Page, live_server, seed
+):
+    """The page sends each label once (data-label); the script makes it the
+    title, which the browser shows on hover, of the innermost mark."""
+    page.goto(seed.get_absolute_url())
+    mark = page.locator("#article-body mark[data-label]:not(:has(mark))").first
+    label = mark.get_attribute("data-label")
+    assert label
+    expect(mark).not_to_have_attribute("title", re.compile("."))
+    mark.hover()
+    expect(mark).to_have_attribute("title", label)
+
+
 def test_reviewer_marks_a_quote_and_a_mention_and_others_see_them_after_submit(
     page: Page, browser, live_server, seed
 ):

@@ -29,6 +29,14 @@ const MOVES = {
 
 // ``annotating``: the reviewer's keys too; readers have no marks of their own.
 export function listen({ annotating }) {
+  // A mark's hover text: its label becomes its title when the pointer first
+  // comes to it (the innermost mark, as a title on each would show). The
+  // server sends the label once, in data-label.
+  document.addEventListener("mouseover", (event) => {
+    const mark = event.target.closest("#article-body mark[data-label]");
+    if (mark && !mark.title) mark.title = mark.dataset.label;
+  });
+
   // A link from the admin names one span (?span=ID): show it.
   const linkedSpan = new URLSearchParams(window.location.search).get("span");
   if (linkedSpan) flash(linkedSpan);
