@@ -69,13 +69,20 @@ def _new_span(review: Review, start: int, end: int, **fields) -> Span:
     )
 
 
+def _alias_key(entity: Entity, surface: str) -> str:
+    """The normalized name ``surface`` adds to ``entity``'s aliases: empty
+    if it is no name, or the entity's own."""
+    key = normalize_name(surface)
+    return "" if key == normalize_name(entity.name) else key
+
+
 def add_alias_if_new(
     entity: Entity, surface: str, *, reviewer_id: int | None = None
 ) -> Alias | None:
     """Record ``surface`` as a name of ``entity`` unless it is one already:
     the reviewer's own (see ``Alias.proposed_by``), or public."""
-    key = normalize_name(surface)
-    if not key or key == normalize_name(entity.name):
+    key = _alias_key(entity, surface)
+    if not key:
         return None
     alias, created = Alias.objects.get_or_create(
         entity=entity,
@@ -125,9 +132,6 @@ def create_mention(
     selector = quote_selector(review.article.body, start, end)
     if status == Span.Status.ACCEPTED:
         _check_room(review, start, end)
-    alias = normalize_name(selector.exact)
-    if alias == normalize_name(entity.name):
-        alias = ""
     now = timezone.now()
     span = Span(
         article=review.article,
@@ -155,7 +159,7 @@ def create_mention(
                 "origin": origin,
                 "now": now,
                 "entity": entity.pk,
-                "alias": alias,
+                "alias": _alias_key(entity, selector.exact),
                 "name": selector.exact.strip(),
                 "proposed_by": review.reviewer_id,
                 "user": _history_user_id(),

@@ -17,6 +17,13 @@ from django.db import connection
 
 from newsreader.models import Entity
 
+# A row of _SPANS, named as views._span_rows names its rows.
+Row = namedtuple(
+    "Row",
+    "pk start end exact review_id quote_id mention__entity mention__entity__kind"
+    " mention__entity__name cue_of review__reviewer review__reviewer__username",
+)
+
 # Whether the review holds the words of span ``s``.
 _HELD = """EXISTS (
     SELECT FROM annotations_span own
@@ -113,8 +120,7 @@ def paragraph(
     where = {"article": article, "review": review, "start": start, "end": end}
     with connection.cursor() as cursor:
         cursor.execute(_SPANS, {**where, "others": others, "linked": linked})
-        Row = namedtuple("Row", [column.name for column in cursor.description])
-        rows = [Row(*values) for values in cursor.fetchall()]
+        rows = [Row._make(values) for values in cursor.fetchall()]
         cursor.execute(_UNDECIDED, where)
         (undecided,) = cursor.fetchone()
     return rows, undecided

@@ -190,14 +190,15 @@ def visible_spans(
     # there sees it here too, whatever its review or status, so the page can
     # show it (with others=1, labelled with its reviewer's name). Not an
     # orphan: its offsets no longer fit the text.
-    if others and (linked := _linked_span(request)) is not None:
+    if (linked := _linked_span(request, others)) is not None:
         visible |= Q(pk=linked) & ~Q(status=Span.Status.ORPHANED)
     return Span.objects.filter(visible, article=article).order_by("start", "-end")
 
 
-def _linked_span(request: HtmxHttpRequest) -> int | None:
-    """The span the admin links to (?span=ID), if this person may see it."""
-    linked = _int(request.GET.get("span"))
+def _linked_span(request: HtmxHttpRequest, others: bool) -> int | None:
+    """The span the admin links to (?span=ID), shown with others' work, if
+    this person may see it."""
+    linked = _int(request.GET.get("span")) if others else None
     if linked is not None and request.user.has_perm("annotations.view_span"):
         return linked
     return None
@@ -507,10 +508,12 @@ def _answer(
         start=within.start,
         end=within.end,
         others=show_others,
-        linked=_linked_span(request) if show_others else None,
+        linked=_linked_span(request, show_others),
     )
-    entity_rows = _most_mentioned(
-        redraw.entities(review=review.pk, only=list(entities))
+    entity_rows = (
+        _most_mentioned(redraw.entities(review=review.pk, only=list(entities)))
+        if entities
+        else []
     )
     drawn, _ = _draw(spans, review, annotator=True)
     context = {
