@@ -4,17 +4,19 @@ A write's answer (``views._answer``) redraws a paragraph and the side
 panel's rows that changed. Built with the ORM, its queries cost more in
 Python (compiling the joins, making the rows) than in PostgreSQL, and the
 create it answers is what a reviewer repeats all day (bench/reviewers.py).
-The rows are those ``views._span_rows`` and ``views._entity_rows`` make for
+Its three statements go to PostgreSQL together, in one round trip. The
+rows are those ``views._span_rows`` and ``views._entity_rows`` make for
 the whole page.
 """
 
 from __future__ import annotations
 
 from collections import namedtuple
-from typing import Any
+from typing import NamedTuple
 
 from django.db import connection
 
+from annotations.models import Quote
 from newsreader.models import Entity
 
 # A row of _SPANS, named as views._span_rows names its rows.
@@ -40,13 +42,16 @@ SELECT
     s.id AS pk, s.start, s."end", s.exact, s.review_id, s.quote_id,
     m.entity_id AS mention__entity, e.kind AS mention__entity__kind,
     e.name AS mention__entity__name, cue.id AS cue_of,
-    r.reviewer_id AS review__reviewer, u.username AS review__reviewer__username
+    r.reviewer_id AS review__reviewer, u.username AS review__reviewer__username,
+    q.type, q.speaker_id, q.speaker_description, speaker.name
 FROM annotations_span s
 LEFT JOIN annotations_review r ON r.id = s.review_id
 LEFT JOIN auth_user u ON u.id = r.reviewer_id
 LEFT JOIN annotations_mention m ON m.span_id = s.id
 LEFT JOIN newsreader_entity e ON e.id = m.entity_id
 LEFT JOIN annotations_quote cue ON cue.cue_id = s.id
+LEFT JOIN annotations_quote q ON q.id = coalesce(s.quote_id, cue.id)
+LEFT JOIN newsreader_entity speaker ON speaker.id = q.speaker_id
 WHERE s.article_id = %(article)s AND s.start < %(end)s AND s."end" > %(start)s AND (
     s.review_id IS NULL AND s.status = 'suggested' AND CASE
         WHEN s.quote_id IS NULL AND cue.id IS NULL
@@ -102,6 +107,13 @@ GROUP BY e.id
 """
 
 
+class Redraw(NamedTuple):
+    rows: list[Row]  # the spans to draw, in reading order
+    quotes: dict[int, Quote]  # the quotes their parts and cues draw, by pk
+    undecided: int  # the suggestions in the article left to decide
+    entities: list[Entity]  # with ``count`` and ``first``, as _ENTITIES
+
+
 def paragraph(
     *,
     article: int,
@@ -110,23 +122,48 @@ def paragraph(
     end: int,
     others: bool,
     linked: int | None,
-) -> tuple[list[Any], int]:
-    """The spans to draw in [start, end), in reading order, and how many
-    suggestions in the article are left to decide.
+    entities: list[int],
+) -> Redraw:
+    """The spans to draw in [start, end), how many suggestions in the
+    article are left to decide, and the entities of ``entities`` that the
+    review's accepted mentions link, each with ``count`` (its mentions)
+    and ``first`` (the first one's span).
 
     The suggestions elsewhere are counted, not read: on a long article
     they are thousands, and reading them was most of an accept's time.
     """
     where = {"article": article, "review": review, "start": start, "end": end}
+    where |= {"others": others, "linked": linked, "only": entities}
+    statements = [_SPANS, _UNDECIDED] + ([_ENTITIES] if entities else [])
+    rows, quotes = [], {}
     with connection.cursor() as cursor:
-        cursor.execute(_SPANS, {**where, "others": others, "linked": linked})
-        rows = [Row._make(values) for values in cursor.fetchall()]
-        cursor.execute(_UNDECIDED, where)
+        # One round trip: the client-side binding of Django's cursor sends
+        # the statements as one query, and each answers with a result set.
+        cursor.execute(";".join(statements), where)
+        for values in cursor.fetchall():
+            row = Row._make(values[: len(Row._fields)])
+            rows.append(row)
+            if quote_pk := row.quote_id or row.cue_of:
+                quotes.setdefault(
+                    quote_pk, _quote(quote_pk, *values[len(Row._fields) :])
+                )
+        cursor.nextset()
         (undecided,) = cursor.fetchone()
-    return rows, undecided
+        found = []
+        if entities:
+            cursor.nextset()
+            for pk, kind, name, slug, count, first in cursor.fetchall():
+                entity = Entity(id=pk, kind=kind, name=name, slug=slug)
+                entity.count, entity.first = count, first
+                found.append(entity)
+    return Redraw(rows, quotes, undecided, found)
 
 
-def entities(*, review: int, only: list[int]) -> list[Entity]:
-    """The entities of ``only`` that the review's accepted mentions link,
-    each with ``count`` (its mentions) and ``first`` (the first one's span)."""
-    return list(Entity.objects.raw(_ENTITIES, {"review": review, "only": only}))
+def _quote(
+    pk: int, type: str, speaker: int | None, description: str, name: str | None
+) -> Quote:
+    """The quote as ``views._draw`` labels its marks: its type and speaker."""
+    quote = Quote(id=pk, type=type, speaker_id=speaker, speaker_description=description)
+    if speaker is not None:
+        quote.speaker = Entity(id=speaker, name=name)
+    return quote

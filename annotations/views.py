@@ -269,11 +269,17 @@ def _most_mentioned(entities: Iterable[Entity]) -> list[tuple[Entity, int, int]]
 
 
 def _draw(
-    spans: list[Any], review: Review | None, *, annotator: bool
+    spans: list[Any],
+    review: Review | None,
+    *,
+    annotator: bool,
+    quote_by_pk: dict[int, Quote] | None = None,
 ) -> tuple[list[Drawn], dict[int, QuoteRow]]:
-    """What each span looks like, and the quotes its parts and cues make."""
-    quote_pks = {s.quote_id or s.cue_of for s in spans if s.quote_id or s.cue_of}
-    quote_by_pk = Quote.objects.select_related("speaker").in_bulk(quote_pks)
+    """What each span looks like, and the quotes its parts and cues make
+    (read here unless ``quote_by_pk`` has them)."""
+    if quote_by_pk is None:
+        quote_pks = {s.quote_id or s.cue_of for s in spans if s.quote_id or s.cue_of}
+        quote_by_pk = Quote.objects.select_related("speaker").in_bulk(quote_pks)
     kinds, types = dict(EntityKind.choices), dict(Quote.Type.choices)
     speaker = {pk: _speaker(quote) for pk, quote in quote_by_pk.items()}
 
@@ -502,20 +508,16 @@ def _answer(
     within = paragraphs_around(
         article.body, min(s for s, _ in words), max(e for _, e in words)
     )
-    spans, undecided = redraw.paragraph(
+    found = redraw.paragraph(
         article=article.pk,
         review=review.pk,
         start=within.start,
         end=within.end,
         others=show_others,
         linked=_linked_span(request, show_others),
+        entities=list(entities),
     )
-    entity_rows = (
-        _most_mentioned(redraw.entities(review=review.pk, only=list(entities)))
-        if entities
-        else []
-    )
-    drawn, _ = _draw(spans, review, annotator=True)
+    drawn, _ = _draw(found.rows, review, annotator=True, quote_by_pk=found.quotes)
     context = {
         "article": article,
         "annotator": True,
@@ -524,9 +526,9 @@ def _answer(
         "paragraphs": render_body(
             article.body, drawn, within=within, oob=True, titles=False
         ),
-        "suggestion_count": undecided,
+        "suggestion_count": found.undecided,
         "kinds": EntityKind.choices,
-        "entity_rows": entity_rows,
+        "entity_rows": _most_mentioned(found.entities),
         "quote_rows": (
             _listed_quotes(
                 visible_spans(request, article, annotator=True, others=show_others),

@@ -523,15 +523,16 @@ def test_an_answer_draws_and_counts_the_suggestions_left_as_the_page_does(users)
     third = THREE_PARAGRAPHS.index("\n\n", second) + 2
     paragraphs = [(0, second - 2), (second, third - 2), (third, len(THREE_PARAGRAPHS))]
     for start, end in paragraphs:
-        rows, undecided = redraw.paragraph(
+        found = redraw.paragraph(
             article=article.pk,
             review=review.pk,
             start=start,
             end=end,
             others=False,
             linked=None,
+            entities=[],
         )
-        assert undecided == 4
-        assert [row.pk for row in rows] == [
+        assert found.undecided == 4
+        assert [row.pk for row in found.rows] == [
             row.pk for row in pending if row.start < end and row.end > start
         ]
