@@ -24,7 +24,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
-from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.views.decorators.http import (
@@ -120,6 +120,15 @@ def _get_article(pk: int) -> Article:
     return get_object_or_404(
         Article.objects.select_related("source").defer("search_vector"), pk=pk
     )
+
+
+def _reviewing(request: HtmxHttpRequest, pk: int) -> Review:
+    """The signed-in reviewer's review of article ``pk``, with the article,
+    made if need be and locked until the write ends."""
+    try:
+        return editing.open_review(article=pk, reviewer=request.user)
+    except Article.DoesNotExist:
+        raise Http404("No such article.") from None
 
 
 def _get_own_span(request: HtmxHttpRequest, article: Article, pk: int) -> Span:
@@ -597,11 +606,11 @@ def annotations_jsonld(request: HtmxHttpRequest, pk: int) -> JsonResponse:
 @require_POST
 @annotator_required
 def mention_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    article = _get_article(pk)
+    review = _reviewing(request, pk)
+    article = review.article
     form = _valid(MentionForm(request.POST, reviewer=request.user))
     start, end = form.span(article.body)
     entity = form.chosen_entity()
-    review = editing.start_review(article=article, reviewer=request.user)
     mention = editing.create_mention(review=review, start=start, end=end, entity=entity)
     return _answer(
         request,
@@ -633,10 +642,10 @@ def mention_update(request: HtmxHttpRequest, pk: int, span_pk: int) -> HttpRespo
 @require_POST
 @annotator_required
 def quote_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    article = _get_article(pk)
+    review = _reviewing(request, pk)
+    article = review.article
     form = _valid(QuoteForm(request.POST))
     start, end = form.span(article.body)
-    review = editing.start_review(article=article, reviewer=request.user)
     quote = editing.create_quote(
         review=review, parts=[(start, end)], type=form.cleaned_data["type"] or "direct"
     )
@@ -836,10 +845,10 @@ def _decided(suggestion: Span) -> tuple[list[tuple[int, int]], set[int]]:
 @require_POST
 @annotator_required
 def suggestion_accept(request: HtmxHttpRequest, pk: int, span_pk: int) -> HttpResponse:
-    article = _get_article(pk)
+    review = _reviewing(request, pk)
+    article = review.article
     suggestion = _get_suggestion(article, span_pk)
     words, entities = _decided(suggestion)
-    review = editing.start_review(article=article, reviewer=request.user)
     span = editing.accept_suggestion(review=review, span=suggestion)
     return _answer(
         request,
@@ -855,10 +864,10 @@ def suggestion_accept(request: HtmxHttpRequest, pk: int, span_pk: int) -> HttpRe
 @require_POST
 @annotator_required
 def suggestion_reject(request: HtmxHttpRequest, pk: int, span_pk: int) -> HttpResponse:
-    article = _get_article(pk)
+    review = _reviewing(request, pk)
+    article = review.article
     suggestion = _get_suggestion(article, span_pk)
     words, _ = _decided(suggestion)
-    review = editing.start_review(article=article, reviewer=request.user)
     editing.reject_suggestion(review=review, span=suggestion)
     return _answer(
         request, article, review, words, toast=f"Rejected “{suggestion.exact}”."
@@ -869,9 +878,9 @@ def suggestion_reject(request: HtmxHttpRequest, pk: int, span_pk: int) -> HttpRe
 @annotator_required
 def suggestions_decide(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Accept or reject many suggestions at once, with one undo for them all."""
-    article = _get_article(pk)
+    review = _reviewing(request, pk)
+    article = review.article
     form = _valid(DecideForm(request.POST))
-    review = editing.start_review(article=article, reviewer=request.user)
     chosen = form.chosen(_pending_suggestions(article, review))
     if not chosen:
         return _message("There is nothing of that kind left to decide.", 409)

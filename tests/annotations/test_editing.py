@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection, transaction
 from simple_history.models import HistoricalRecords
 
 from annotations import editing
@@ -596,3 +599,64 @@ def test_start_review_returns_the_same_review_each_time(users, article):
     other = editing.start_review(article=article, reviewer=users["reviewer2"])
     assert first == again != other
     assert Review.objects.count() == 2
+
+
+def test_open_review_reads_the_article_and_its_review_in_one_query(
+    users, article, django_assert_num_queries
+):
+    first = editing.open_review(article=article.pk, reviewer=users["reviewer"])
+    assert first.article.body == article.body
+    assert Review.objects.get(article=article, reviewer=users["reviewer"]) == first
+    with django_assert_num_queries(1):
+        again = editing.open_review(article=article.pk, reviewer=users["reviewer"])
+        assert (again.pk, again.status, again.reviewer) == (
+            first.pk,
+            Review.Status.IN_PROGRESS,
+            users["reviewer"],
+        )
+        assert (again.article.pk, again.article.title) == (article.pk, article.title)
+        assert again.article.body == article.body
+        assert again.created_at == first.created_at
+    other = editing.open_review(article=article.pk, reviewer=users["reviewer2"])
+    assert other.pk != first.pk
+    with pytest.raises(Article.DoesNotExist):
+        editing.open_review(article=article.pk + 1000, reviewer=users["reviewer"])
+
+
+def test_two_creates_at_once_through_open_review_make_one_mention(
+    transactional_db, users
+):
+    article = make_article(body=BODY)
+    abadi = make_entity("Haider al-Abadi")
+    Review.objects.create(article=article, reviewer=users["reviewer"])
+    start, end = where("Haider al-Abadi")
+    # Without the review's lock both threads pass the barrier together and
+    # both find the words free. With it, the second waits in open_review
+    # until the first has committed (the barrier gives up).
+    together = threading.Barrier(2, timeout=1)
+    outcomes = []
+
+    def create() -> None:
+        try:
+            with transaction.atomic():
+                review = editing.open_review(
+                    article=article.pk, reviewer=users["reviewer"]
+                )
+                with contextlib.suppress(threading.BrokenBarrierError):
+                    together.wait()
+                editing.create_mention(
+                    review=review, start=start, end=end, entity=abadi
+                )
+            outcomes.append("created")
+        except editing.AlreadyDone:
+            outcomes.append("already")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=create) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["already", "created"]
+    assert Mention.objects.count() == 1
