@@ -218,6 +218,7 @@ SECURE_HSTS_PRELOAD = not DEBUG
 # Cookies go over HTTPS only where the site is served over HTTPS: served
 # over plain HTTP inside a private network (SECURE_SSL_REDIRECT=false), a
 # secure cookie would never come back and no one could sign in.
+SESSION_ENGINE = "newsreader.sessions"
 SESSION_COOKIE_SECURE = SECURE_SSL_REDIRECT
 CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT
 

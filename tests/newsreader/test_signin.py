@@ -99,3 +99,24 @@ def test_a_form_not_in_utf8_is_a_400_even_with_a_csrf_token(charset):
     )
     assert response.status_code == 400
     assert "UTF-8" in response.text and "Reload the page" in response.text
+
+
+def test_a_session_signs_in_until_it_expires_or_signs_out(client, users):
+    """Sessions are read with a query of our own (newsreader.sessions)."""
+    from django.contrib.sessions.models import Session
+
+    assert sign_in(client, "reviewer", "pw-reviewer").status_code == 302
+    home = reverse("annotations:my-work")
+    assert client.get(home).status_code == 200
+    key = client.cookies["sessionid"].value
+    session = Session.objects.get(session_key=key)
+    session.expire_date -= dt.timedelta(weeks=52)
+    session.save()
+    assert client.get(home).status_code == 302  # to the sign-in page
+    assert sign_in(client, "reviewer", "pw-reviewer").status_code == 302
+    assert client.get(home).status_code == 200
+    client.post(reverse("logout"))
+    assert client.get(home).status_code == 302
+    # A key that was never made is no session: a new one replaces it.
+    client.cookies["sessionid"] = "no-such-session-key-at-all"
+    assert client.get(home).status_code == 302
