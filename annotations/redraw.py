@@ -45,12 +45,13 @@ SELECT
     r.reviewer_id AS review__reviewer, u.username AS review__reviewer__username,
     q.type, q.speaker_id, q.speaker_description, speaker.name
 FROM annotations_span s
-LEFT JOIN annotations_review r ON r.id = s.review_id
+LEFT JOIN annotations_review r ON r.id = s.review_id AND r.article_id = s.article_id
 LEFT JOIN auth_user u ON u.id = r.reviewer_id
 LEFT JOIN annotations_mention m ON m.span_id = s.id
 LEFT JOIN newsreader_entity e ON e.id = m.entity_id
-LEFT JOIN annotations_quote cue ON cue.cue_id = s.id
-LEFT JOIN annotations_quote q ON q.id = coalesce(s.quote_id, cue.id)
+LEFT JOIN annotations_quote cue ON cue.cue_id = s.id AND cue.article_id = s.article_id
+LEFT JOIN annotations_quote q
+    ON q.id = coalesce(s.quote_id, cue.id) AND q.article_id = s.article_id
 LEFT JOIN newsreader_entity speaker ON speaker.id = q.speaker_id
 WHERE s.article_id = %(article)s AND s.start < %(end)s AND s."end" > %(start)s AND (
     s.review_id IS NULL AND s.status = 'suggested' AND CASE
@@ -75,24 +76,39 @@ ORDER BY s.start, s."end" DESC
 """
 
 # How many of the article's suggestions the review has not decided, as
-# ``views._suggestion_count`` counts them: a mention each, a quote once (by
-# its first part, not held, and no part before it), a cue not at all.
-_UNDECIDED = f"""
-SELECT count(*)
-FROM annotations_span s
-LEFT JOIN annotations_mention m ON m.span_id = s.id
-WHERE s.article_id = %(article)s AND s.review_id IS NULL
-    AND s.status = 'suggested'
-    AND NOT EXISTS (SELECT FROM annotations_quote cue WHERE cue.cue_id = s.id)
-    AND CASE
-        WHEN s.quote_id IS NULL THEN m.span_id IS NULL OR NOT {_HELD}
-        ELSE NOT {_HELD} AND NOT EXISTS (
-            SELECT FROM annotations_span part
-            WHERE part.quote_id = s.quote_id AND (
-                part.start < s.start OR part.start = s.start AND part."end" > s."end"
-            )
+# ``views._suggestion_count`` counts them: a mention each (unless the review
+# holds its words), a quote once (unless it holds its first part's), a cue
+# not at all. The words the review holds are a few dozen, hashed once; the
+# suggestions are hundreds, and probing an index for each was most of the
+# count's time.
+_UNDECIDED = """
+WITH suggested AS (
+    SELECT s.id, s.start, s."end", s.quote_id,
+        (s.start, s."end") IN (
+            SELECT own.start, own."end" FROM annotations_span own
+            WHERE own.review_id = %(review)s
+        ) AS held
+    FROM annotations_span s
+    WHERE s.article_id = %(article)s AND s.review_id IS NULL
+        AND s.status = 'suggested'
+        AND NOT EXISTS (
+            SELECT FROM annotations_quote cue
+            WHERE cue.article_id = %(article)s AND cue.cue_id = s.id
         )
-    END
+)
+SELECT (
+    SELECT count(*) FROM suggested s
+    WHERE s.quote_id IS NULL AND NOT (
+        s.held AND EXISTS (SELECT FROM annotations_mention m WHERE m.span_id = s.id)
+    )
+) + (
+    SELECT count(*) FROM (
+        SELECT DISTINCT ON (quote_id) held FROM suggested
+        WHERE quote_id IS NOT NULL
+        ORDER BY quote_id, start, "end" DESC
+    ) first_part
+    WHERE NOT first_part.held
+)
 """
 
 _ENTITIES = """
