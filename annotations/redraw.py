@@ -4,7 +4,8 @@ A write's answer (``views._answer``) redraws a paragraph and the side
 panel's rows that changed. Built with the ORM, its queries cost more in
 Python (compiling the joins, making the rows) than in PostgreSQL, and the
 create it answers is what a reviewer repeats all day (bench/reviewers.py).
-Its three statements go to PostgreSQL together, in one round trip. The
+Its statements go to PostgreSQL together, in one round trip, and are
+planned once per connection (newsreader.prepared). The
 rows are those ``views._span_rows`` and ``views._entity_rows`` make for
 the whole page.
 """
@@ -14,9 +15,8 @@ from __future__ import annotations
 from collections import namedtuple
 from typing import NamedTuple
 
-from django.db import connection
-
 from annotations.models import Quote
+from newsreader import prepared
 from newsreader.models import Entity
 
 # A row of _SPANS, named as views._span_rows names its rows.
@@ -150,31 +150,27 @@ def paragraph(
     """
     where = {"article": article, "review": review, "start": start, "end": end}
     where |= {"others": others, "linked": linked, "only": entities}
-    # The database fits in memory, so a page read through an index costs
-    # about what a page of a whole table does: told so, the planner looks
-    # up the paragraph's few spans' mentions by index instead of hashing
-    # every mention there is. Until the write's transaction ends.
-    statements = ["SET LOCAL random_page_cost = 1.1", _SPANS, _UNDECIDED]
-    statements += [_ENTITIES] if entities else []
-    rows, quotes = [], {}
-    with connection.cursor() as cursor:
-        # One round trip: the client-side binding of Django's cursor sends
-        # the statements as one query, and each answers with a result set.
-        cursor.execute(";".join(statements), where)
-        cursor.nextset()
-        for values in cursor.fetchall():
+    rows, quotes, found = [], {}, []
+    with prepared.pipeline() as execute:
+        # The database fits in memory, so a page read through an index
+        # costs about what a page of a whole table does: told so, the
+        # planner looks up the paragraph's few spans' mentions by index
+        # instead of hashing every mention there is. Until the write's
+        # transaction ends.
+        execute("SELECT set_config('random_page_cost', '1.1', true)")
+        spans = execute(_SPANS, where)
+        counted = execute(_UNDECIDED, where)
+        linking = execute(_ENTITIES, where) if entities else None
+        for values in spans.fetchall():
             row = Row._make(values[: len(Row._fields)])
             rows.append(row)
             if quote_pk := row.quote_id or row.cue_of:
                 quotes.setdefault(
                     quote_pk, _quote(quote_pk, *values[len(Row._fields) :])
                 )
-        cursor.nextset()
-        (undecided,) = cursor.fetchone()
-        found = []
-        if entities:
-            cursor.nextset()
-            for pk, kind, name, slug, count, first in cursor.fetchall():
+        (undecided,) = counted.fetchone()
+        if linking is not None:
+            for pk, kind, name, slug, count, first in linking.fetchall():
                 entity = Entity(id=pk, kind=kind, name=name, slug=slug)
                 entity.count, entity.first = count, first
                 found.append(entity)

@@ -145,6 +145,9 @@ if not DATABASE_URL:
         )
     DATABASE_URL = embedded_database_url(BASE_DIR / ".pgdata")
 DATABASES = {"default": database_from_url(DATABASE_URL)}
+# What newsreader.prepared sends is prepared the first time a connection
+# sees it. Django's own cursors bind on the client and never prepare.
+DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 0)
 if env_bool("DATABASE_POOL", True):
     # psycopg's pool, one for each process: a request takes a connection
     # that is open already. Waiting for one is bounded, so that an outage

@@ -536,3 +536,36 @@ def test_an_answer_draws_and_counts_the_suggestions_left_as_the_page_does(users)
         assert [row.pk for row in found.rows] == [
             row.pk for row in pending if row.start < end and row.end > start
         ]
+
+
+def test_the_answers_statements_are_planned_once_per_connection(users):
+    """newsreader.prepared: PostgreSQL keeps the redraw's statements, so a
+    second answer on the connection is not planned again."""
+    article = make_article(body=THREE_PARAGRAPHS)
+    review = editing.start_review(article=article, reviewer=users["reviewer"])
+
+    def answer() -> redraw.Redraw:
+        return redraw.paragraph(
+            article=article.pk,
+            review=review.pk,
+            start=0,
+            end=len(THREE_PARAGRAPHS),
+            others=False,
+            linked=None,
+            entities=[1],
+        )
+
+    def prepared() -> dict[str, int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT statement, generic_plans + custom_plans"
+                " FROM pg_prepared_statements WHERE statement LIKE %s",
+                ["%annotations_span%"],
+            )
+            return dict(cursor.fetchall())
+
+    before = prepared()
+    assert answer() == answer()
+    runs = prepared()
+    assert len(runs) == len(before) + 3  # the spans, the count, the entities
+    assert all(runs[statement] == 2 for statement in runs.keys() - before.keys())

@@ -1,0 +1,51 @@
+"""Hand-written statements that PostgreSQL plans once per connection.
+
+Django binds parameters on the client and sends each statement as text, so
+PostgreSQL plans it anew every time. A write's answer (annotations.redraw)
+joins a paragraph's spans to their mentions, quotes and reviews, and
+planning those statements took longer than running them. Here statements
+are bound on the server, so psycopg prepares each the first time a
+connection sees it (``prepare_threshold`` in settings: Django's own
+cursors bind on the client and never prepare), and they go to PostgreSQL
+in one pipeline: one round trip for them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from django.db import connection
+from django.db.backends.utils import CursorWrapper
+
+
+@contextmanager
+def pipeline() -> Iterator[Callable[..., CursorWrapper]]:
+    """``execute(sql, params)`` queues a statement and answers its cursor;
+    the first cursor read sends all the statements queued so far."""
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    wrap = (
+        connection.make_debug_cursor
+        if connection.queries_logged
+        else connection.make_cursor
+    )
+    cursors = []
+
+    def execute(sql: str, params: dict[str, Any] | None = None) -> CursorWrapper:
+        cursor = wrap(psycopg.Cursor(connection.connection))
+        cursors.append(cursor)
+        cursor.execute(sql, params)
+        return cursor
+
+    # A statement's error comes when its results are read: Django's error
+    # classes for those too.
+    with connection.wrap_database_errors:
+        try:
+            with connection.connection.pipeline():
+                yield execute
+        finally:
+            for cursor in cursors:
+                cursor.close()
