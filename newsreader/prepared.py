@@ -21,24 +21,34 @@ from django.db import connection
 from django.db.backends.utils import CursorWrapper
 
 
+def _wrapped() -> CursorWrapper:
+    """A cursor that binds on the server, wrapped as Django wraps its own
+    (so tests and the debug toolbar see its queries)."""
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    cursor = psycopg.Cursor(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(cursor)
+    return connection.make_cursor(cursor)
+
+
+@contextmanager
+def cursor() -> Iterator[CursorWrapper]:
+    """A cursor for one statement at a time."""
+    with _wrapped() as wrapped:
+        yield wrapped
+
+
 @contextmanager
 def pipeline() -> Iterator[Callable[..., CursorWrapper]]:
     """``execute(sql, params)`` queues a statement and answers its cursor;
     the first cursor read sends all the statements queued so far."""
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    wrap = (
-        connection.make_debug_cursor
-        if connection.queries_logged
-        else connection.make_cursor
-    )
     cursors = []
 
     def execute(sql: str, params: dict[str, Any] | None = None) -> CursorWrapper:
-        cursor = wrap(psycopg.Cursor(connection.connection))
-        cursors.append(cursor)
-        cursor.execute(sql, params)
-        return cursor
+        cursors.append(_wrapped())
+        cursors[-1].execute(sql, params)
+        return cursors[-1]
 
     # A statement's error comes when its results are read: Django's error
     # classes for those too.
@@ -47,5 +57,5 @@ def pipeline() -> Iterator[Callable[..., CursorWrapper]]:
             with connection.connection.pipeline():
                 yield execute
         finally:
-            for cursor in cursors:
-                cursor.close()
+            for queued in cursors:
+                queued.close()

@@ -4,9 +4,27 @@ from __future__ import annotations
 
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import User
+from django.db import connection
+
+from newsreader import prepared
 
 REVIEWER = "reviewer"
 CURATOR = "curator"
+
+
+_USER_FIELDS = [field.attname for field in User._meta.concrete_fields]
+_USER_COLUMNS = ", ".join(
+    connection.ops.quote_name(field.column) for field in User._meta.concrete_fields
+)
+_USER_WITH_ROLES = f"""
+SELECT {_USER_COLUMNS}, ARRAY(
+    SELECT g.name
+    FROM auth_user_groups m JOIN auth_group g ON g.id = m.group_id
+    WHERE m.user_id = auth_user.id AND g.name IN (%s, %s)
+)
+FROM auth_user
+WHERE id = %s
+"""
 
 
 class RolesBackend(ModelBackend):
@@ -18,22 +36,15 @@ class RolesBackend(ModelBackend):
     """
 
     def get_user(self, user_id):
-        users = User.objects.raw(
-            """
-            SELECT auth_user.*, ARRAY(
-                SELECT g.name
-                FROM auth_user_groups m JOIN auth_group g ON g.id = m.group_id
-                WHERE m.user_id = auth_user.id AND g.name IN (%s, %s)
-            ) AS role_names
-            FROM auth_user
-            WHERE id = %s
-            """,
-            [REVIEWER, CURATOR, user_id],
-        )
-        user = next(iter(users), None)
-        if user is None or not self.user_can_authenticate(user):
+        with prepared.cursor() as cursor:
+            cursor.execute(_USER_WITH_ROLES, [REVIEWER, CURATOR, user_id])
+            row = cursor.fetchone()
+        if row is None:
             return None
-        user._newsreader_roles = frozenset(user.role_names)
+        user = User.from_db(connection.alias, _USER_FIELDS, row[:-1])
+        if not self.user_can_authenticate(user):
+            return None
+        user._newsreader_roles = frozenset(row[-1])
         return user
 
 

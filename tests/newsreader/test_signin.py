@@ -120,3 +120,27 @@ def test_a_session_signs_in_until_it_expires_or_signs_out(client, users):
     # A key that was never made is no session: a new one replaces it.
     client.cookies["sessionid"] = "no-such-session-key-at-all"
     assert client.get(home).status_code == 302
+
+
+def test_the_signed_in_user_comes_with_their_roles_in_one_query(
+    users, django_assert_num_queries
+):
+    from newsreader.roles import RolesBackend, can_annotate, can_curate
+
+    backend = RolesBackend()
+    reviewer = users["reviewer"]
+    with django_assert_num_queries(1):
+        user = backend.get_user(reviewer.pk)
+        assert (user.pk, user.username, user.password, user.date_joined) == (
+            reviewer.pk,
+            reviewer.username,
+            reviewer.password,
+            reviewer.date_joined,
+        )
+        assert can_annotate(user) and not can_curate(user)
+    with django_assert_num_queries(1):
+        assert can_curate(backend.get_user(users["curator"].pk))
+    reviewer.is_active = False
+    reviewer.save()
+    assert backend.get_user(reviewer.pk) is None
+    assert backend.get_user(reviewer.pk + 1000) is None
