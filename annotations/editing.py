@@ -20,6 +20,7 @@ from simple_history.utils import bulk_update_with_history
 
 from annotations.models import Assignment, Mention, Quote, Review, Span
 from annotations.spans import SpanError, check_span, quote_selector
+from newsreader import prepared
 from newsreader.models import Alias, Article, Entity
 from newsreader.text import normalize_name
 
@@ -75,7 +76,7 @@ def open_review(*, article: int, reviewer) -> Review:
     and the locked review were a query each. Article.DoesNotExist if there
     is no such article.
     """
-    with connection.cursor() as cursor:
+    with prepared.cursor() as cursor:
         cursor.execute(_OPEN_REVIEW, [reviewer.pk, article])
         row = cursor.fetchone()
     if row is None:
@@ -192,7 +193,7 @@ def create_mention(
     )
     # One statement where the ORM took seven round trips and a savepoint:
     # the create is what a reviewer repeats all day (bench/reviewers.py).
-    with connection.cursor() as cursor:
+    with prepared.cursor() as cursor:
         cursor.execute(
             _CREATE_MENTION,
             {
@@ -250,7 +251,8 @@ WITH span AS (
     ) SELECT span_id, entity_id, %(now)s, '+', %(user)s FROM mention
 ), alias AS (
     INSERT INTO newsreader_alias (entity_id, name, normalized, proposed_by_id)
-    SELECT %(entity)s, %(name)s, %(alias)s, %(proposed_by)s WHERE %(alias)s <> ''
+    SELECT %(entity)s, %(name)s, %(alias)s::text, %(proposed_by)s
+    WHERE %(alias)s::text <> ''
     ON CONFLICT (entity_id, normalized) DO NOTHING
     RETURNING *
 ), alias_history AS (
@@ -302,7 +304,7 @@ def _overlapping_mentions(
     In SQL: every create asks, and the ORM took longer to build the query
     than PostgreSQL to answer it.
     """
-    with connection.cursor() as cursor:
+    with prepared.cursor() as cursor:
         cursor.execute(
             """
             SELECT s.start, s."end", s.exact, e.name
