@@ -22,8 +22,9 @@ times, over HTTP with the session cookie and CSRF token a browser sends:
    linking three names in it, again and again: the workspace GET's
    p50/p95, the POST's, and the errors;
 4. in this process, through Django's test client, where a create's time
-   goes: the bare signed-in POST (middleware, session, user), the review
-   lock, the mention with its alias and history rows, and the answer.
+   goes: the bare signed-in POST (middleware, session, user), the article
+   with the review's lock, the mention with its alias and history rows,
+   and the answer.
 
 The clients run in this process on the same cores as the server: compare
 the figures of one run with each other, not with another machine's.
@@ -333,7 +334,7 @@ def breakdown(article: tuple[int, str], entities: list[int]) -> list:
     whole, bare = [], []
     with (
         override_settings(ROOT_URLCONF="bench.bare_urls"),
-        timing(editing, "start_review", "the review, locked"),
+        timing(editing, "open_review", "the article and the review, locked"),
         timing(editing, "create_mention", "the span, mention, alias, history rows"),
         timing(views, "_answer", "the answer: its queries and rendering"),
     ):

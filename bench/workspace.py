@@ -778,7 +778,6 @@ def instrumented() -> Iterator[Split]:
     patches = [
         wrap(annotations.views, "_answer", "answer"),
         wrap(annotations.redraw, "paragraph", "rows"),
-        wrap(annotations.redraw, "entities", "entities"),
         wrap(annotations.views, "_span_rows", "spans"),
         wrap(annotations.views, "workspace_context", "context"),
         wrap(annotations.views, "render_body", "render_body"),
@@ -1209,11 +1208,13 @@ def split_rows(split: Split, *, create: bool) -> list[list[str]]:
         row("  form.span: from_utf16 ×2", split.median("from_utf16"))
         row("  editing.create_mention (SQL included)", split.median("create_mention"))
         row("  _answer: the paragraph and the side panel's rows", answer)
-        row("    its spans and suggestions, and the count left", split.median("rows"))
-        row("    the changed entity rows", split.median("entities"))
+        row(
+            "    its spans and suggestions, the count left, the entity rows",
+            split.median("rows"),
+        )
         row("    render_body", split.median("render_body"))
         row("    template render", template)
-        rest = answer - split.median("rows") - split.median("entities") - template
+        rest = answer - split.median("rows") - template
         row("    the rest (quotes, marks)", rest - split.median("render_body"))
         outside = total - answer - split.median("create_mention")
         outside -= split.median("from_utf16")
