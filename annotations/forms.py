@@ -8,7 +8,7 @@ from annotations import quoted
 from annotations.models import CuratedQuote, Mention, Quote
 from annotations.spans import check_span, from_utf16
 from newsreader.forms import SearchForm, search_field
-from newsreader.models import Article, Entity, EntityKind
+from newsreader.models import Article, Entity, EntityKind, visible_entity
 from newsreader.roles import CURATOR, REVIEWER
 
 # The kind of speaker of a quote whose source is described, not named.
@@ -39,13 +39,19 @@ class SelectionForm(forms.Form):
 NAME_LIMIT = 100
 
 
+NO_SUCH_ENTITY = "That entity does not exist (any more)."
+
+
 class EntityChoiceForm(forms.Form):
     """An existing entity, or the name and kind of a new one."""
 
-    entity = forms.ModelChoiceField(
-        Entity.objects.canonical(),
+    entity = forms.IntegerField(
         required=False,
-        error_messages={"invalid_choice": "That entity does not exist (any more)."},
+        min_value=1,
+        max_value=2**63 - 1,
+        error_messages=dict.fromkeys(
+            ["invalid", "min_value", "max_value"], NO_SUCH_ENTITY
+        ),
     )
     new_name = forms.CharField(
         required=False,
@@ -60,8 +66,15 @@ class EntityChoiceForm(forms.Form):
     def __init__(self, *args, reviewer, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.reviewer = reviewer
+
+    def clean_entity(self) -> Entity | None:
+        pk = self.cleaned_data["entity"]
+        if pk is None:
+            return None
         # Not another reviewer's draft, even by its number.
-        self.fields["entity"].queryset = Entity.objects.canonical().visible_to(reviewer)
+        if (entity := visible_entity(pk, self.reviewer)) is None:
+            raise forms.ValidationError(NO_SUCH_ENTITY)
+        return entity
 
     def clean(self) -> dict:
         cleaned = super().clean()

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from newsreader import prepared
 from newsreader.roles import can_curate
 from newsreader.text import ascii_spelling, normalize_name
 
@@ -386,6 +387,28 @@ class Entity(models.Model):
             if self.wikidata_id
             else ""
         )
+
+
+_ENTITY_FIELDS = [field.attname for field in Entity._meta.concrete_fields]
+# Entity.objects.canonical().visible_to(user).get(pk=...), in SQL.
+_VISIBLE_ENTITY = f"""
+SELECT {", ".join(f'"{field.column}"' for field in Entity._meta.concrete_fields)}
+FROM newsreader_entity
+WHERE id = %(pk)s AND merged_into_id IS NULL
+    AND (%(curator)s OR status <> '{Entity.Status.DRAFT}' OR proposed_by_id = %(user)s)
+"""
+
+
+def visible_entity(pk: int, user) -> Entity | None:
+    """The entity ``pk`` if ``user`` may link it, as
+    ``Entity.objects.canonical().visible_to(user)`` finds it: one prepared
+    statement for the lookup every link makes, where the ORM took longer to
+    build the query than PostgreSQL to answer it."""
+    params = {"pk": pk, "curator": can_curate(user), "user": user.pk}
+    with prepared.cursor() as cursor:
+        cursor.execute(_VISIBLE_ENTITY, params)
+        row = cursor.fetchone()
+    return None if row is None else Entity.from_db("default", _ENTITY_FIELDS, row)
 
 
 class AliasQuerySet(models.QuerySet):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 
 from annotations.models import Span
@@ -186,3 +187,42 @@ def test_articles_mentioning_an_entity_leave_out_unreviewed_work(users):
     review.status = "in_progress"
     review.save()
     assert list(Article.objects.mentioning(entity)) == [curated]
+
+
+def test_visible_entity_finds_what_visible_to_finds(users):
+    from newsreader.models import visible_entity
+
+    others = Entity.objects.create_named(
+        name="Tomas Lindqvist",
+        kind="PERSON",
+        status=Entity.Status.DRAFT,
+        proposed_by=users["reviewer2"],
+    )
+    own = Entity.objects.create_named(
+        name="Ana Costa",
+        kind="PERSON",
+        status=Entity.Status.DRAFT,
+        proposed_by=users["reviewer"],
+    )
+    ownerless = Entity.objects.create_named(
+        name="Rui Lopes", kind="PERSON", status=Entity.Status.DRAFT
+    )
+    suggested = Entity.objects.create_named(
+        name="Porto", kind="PLACE", status=Entity.Status.SUGGESTED
+    )
+    kept = Entity.objects.create_named(name="Lisbon", kind="PLACE")
+    merged = Entity.objects.create_named(name="Lisboa", kind="PLACE")
+    merged.merged_into = kept
+    merged.save()
+    entities = [others, own, ownerless, suggested, kept, merged]
+    for user in [users["reviewer"], users["curator"], AnonymousUser()]:
+        visible = Entity.objects.canonical().visible_to(user)
+        for entity in entities:
+            found = visible_entity(entity.pk, user)
+            assert (found is not None) == visible.filter(pk=entity.pk).exists()
+            assert found is None or (found.pk, found.name) == (entity.pk, entity.name)
+    assert visible_entity(merged.pk + 1000, users["curator"]) is None
+    # The rule is not vacuous: each user sees some of them and not others.
+    assert visible_entity(others.pk, users["reviewer"]) is None
+    assert visible_entity(own.pk, users["reviewer"]) is not None
+    assert visible_entity(others.pk, users["curator"]) is not None
