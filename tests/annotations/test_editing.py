@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection, transaction
 from simple_history.models import HistoricalRecords
 
 from annotations import editing
 from annotations.models import Mention, Quote, Review, Span
 from annotations.spans import SpanError
 from newsreader.models import Alias, Article, Entity
+from tests.concurrency import twice_at_once
 from tests.factories import make_article, make_entity
 
 pytestmark = pytest.mark.django_db
@@ -630,33 +628,11 @@ def test_two_creates_at_once_through_open_review_make_one_mention(
     abadi = make_entity("Haider al-Abadi")
     Review.objects.create(article=article, reviewer=users["reviewer"])
     start, end = where("Haider al-Abadi")
-    # Without the review's lock both threads pass the barrier together and
-    # both find the words free. With it, the second waits in open_review
-    # until the first has committed (the barrier gives up).
-    together = threading.Barrier(2, timeout=1)
-    outcomes = []
-
-    def create() -> None:
-        try:
-            with transaction.atomic():
-                review = editing.open_review(
-                    article=article.pk, reviewer=users["reviewer"]
-                )
-                with contextlib.suppress(threading.BrokenBarrierError):
-                    together.wait()
-                editing.create_mention(
-                    review=review, start=start, end=end, entity=abadi
-                )
-            outcomes.append("created")
-        except editing.AlreadyDone:
-            outcomes.append("already")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=create) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcomes) == ["already", "created"]
+    outcomes = twice_at_once(
+        lambda: editing.open_review(article=article.pk, reviewer=users["reviewer"]),
+        lambda review: editing.create_mention(
+            review=review, start=start, end=end, entity=abadi
+        ),
+    )
+    assert outcomes == ["already", "done"]
     assert Mention.objects.count() == 1

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
-import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.urls import reverse
 
 from annotations import editing, redraw, views
 from annotations.models import Mention, Quote, Review, Span
 from annotations.suggest.store import suggest_article
 from newsreader.models import Entity
+from tests.concurrency import twice_at_once
 from tests.factories import make_article, make_entity
 
 BODY = (
@@ -323,33 +322,11 @@ def test_two_accepts_at_once_make_one_copy(transactional_db, users):
     suggest_article(article=article)
     suggestion = Span.objects.get(article=article, review=None, exact="Utrecht")
     Review.objects.create(article=article, reviewer=users["reviewer"])
-    # Without the review's lock both threads pass the barrier together and
-    # both find the suggestion undecided. With it, the second waits in
-    # start_review until the first has committed (the barrier gives up).
-    together = threading.Barrier(2, timeout=1)
-    outcomes = []
-
-    def accept() -> None:
-        try:
-            with transaction.atomic():
-                review = editing.start_review(
-                    article=article, reviewer=users["reviewer"]
-                )
-                with contextlib.suppress(threading.BrokenBarrierError):
-                    together.wait()
-                editing.accept_suggestion(review=review, span=suggestion)
-            outcomes.append("accepted")
-        except editing.AlreadyDone:
-            outcomes.append("already")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=accept) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcomes) == ["accepted", "already"]
+    outcomes = twice_at_once(
+        lambda: editing.start_review(article=article, reviewer=users["reviewer"]),
+        lambda review: editing.accept_suggestion(review=review, span=suggestion),
+    )
+    assert outcomes == ["already", "done"]
     assert Span.objects.filter(review__reviewer=users["reviewer"]).count() == 1
 
 
