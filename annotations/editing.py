@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -50,13 +50,10 @@ def start_review(*, article: Article, reviewer) -> Review:
 
 # An article's columns but its search vector (as long as the body, and no
 # write reads it), then its review's, for open_review.
-_ARTICLE_FIELDS = [
-    f for f in Article._meta.concrete_fields if f.name != "search_vector"
-]
-_REVIEW_FIELDS = Review._meta.concrete_fields
+_ARTICLE = prepared.Columns(Article, table="a", leave_out={"search_vector"})
+_REVIEW = prepared.Columns(Review, table="r")
 _OPEN_REVIEW = f"""
-SELECT {", ".join(f"a.{connection.ops.quote_name(f.column)}" for f in _ARTICLE_FIELDS)},
-    {", ".join(f"r.{connection.ops.quote_name(f.column)}" for f in _REVIEW_FIELDS)}
+SELECT {_ARTICLE.sql}, {_REVIEW.sql}
 FROM newsreader_article a
 LEFT JOIN LATERAL (
     SELECT * FROM annotations_review
@@ -81,15 +78,10 @@ def open_review(*, article: int, reviewer) -> Review:
         row = cursor.fetchone()
     if row is None:
         raise Article.DoesNotExist(f"No article {article}.")
-    split = len(_ARTICLE_FIELDS)
-    loaded = Article.from_db(
-        connection.alias, [f.attname for f in _ARTICLE_FIELDS], row[:split]
-    )
-    if row[split] is None:
+    loaded = _ARTICLE.load(row[: len(_ARTICLE)])
+    if row[len(_ARTICLE)] is None:
         return start_review(article=loaded, reviewer=reviewer)
-    review = Review.from_db(
-        connection.alias, [f.attname for f in _REVIEW_FIELDS], row[split:]
-    )
+    review = _REVIEW.load(row[len(_ARTICLE) :])
     review.article, review.reviewer = loaded, reviewer
     return review
 

@@ -122,13 +122,14 @@ def _get_article(pk: int) -> Article:
     )
 
 
-def _reviewing(request: HtmxHttpRequest, pk: int) -> Review:
-    """The signed-in reviewer's review of article ``pk``, with the article,
-    made if need be and locked until the write ends."""
+def _reviewing(request: HtmxHttpRequest, pk: int) -> tuple[Article, Review]:
+    """Article ``pk`` and the signed-in reviewer's review of it, made if
+    need be and locked until the write ends."""
     try:
-        return editing.open_review(article=pk, reviewer=request.user)
+        review = editing.open_review(article=pk, reviewer=request.user)
     except Article.DoesNotExist:
         raise Http404("No such article.") from None
+    return review.article, review
 
 
 def _get_own_span(request: HtmxHttpRequest, article: Article, pk: int) -> Span:
@@ -606,8 +607,7 @@ def annotations_jsonld(request: HtmxHttpRequest, pk: int) -> JsonResponse:
 @require_POST
 @annotator_required
 def mention_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    review = _reviewing(request, pk)
-    article = review.article
+    article, review = _reviewing(request, pk)
     form = _valid(MentionForm(request.POST, reviewer=request.user))
     start, end = form.span(article.body)
     entity = form.chosen_entity()
@@ -642,8 +642,7 @@ def mention_update(request: HtmxHttpRequest, pk: int, span_pk: int) -> HttpRespo
 @require_POST
 @annotator_required
 def quote_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    review = _reviewing(request, pk)
-    article = review.article
+    article, review = _reviewing(request, pk)
     form = _valid(QuoteForm(request.POST))
     start, end = form.span(article.body)
     quote = editing.create_quote(
@@ -845,8 +844,7 @@ def _decided(suggestion: Span) -> tuple[list[tuple[int, int]], set[int]]:
 @require_POST
 @annotator_required
 def suggestion_accept(request: HtmxHttpRequest, pk: int, span_pk: int) -> HttpResponse:
-    review = _reviewing(request, pk)
-    article = review.article
+    article, review = _reviewing(request, pk)
     suggestion = _get_suggestion(article, span_pk)
     words, entities = _decided(suggestion)
     span = editing.accept_suggestion(review=review, span=suggestion)
@@ -864,8 +862,7 @@ def suggestion_accept(request: HtmxHttpRequest, pk: int, span_pk: int) -> HttpRe
 @require_POST
 @annotator_required
 def suggestion_reject(request: HtmxHttpRequest, pk: int, span_pk: int) -> HttpResponse:
-    review = _reviewing(request, pk)
-    article = review.article
+    article, review = _reviewing(request, pk)
     suggestion = _get_suggestion(article, span_pk)
     words, _ = _decided(suggestion)
     editing.reject_suggestion(review=review, span=suggestion)
@@ -878,8 +875,7 @@ def suggestion_reject(request: HtmxHttpRequest, pk: int, span_pk: int) -> HttpRe
 @annotator_required
 def suggestions_decide(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Accept or reject many suggestions at once, with one undo for them all."""
-    review = _reviewing(request, pk)
-    article = review.article
+    article, review = _reviewing(request, pk)
     form = _valid(DecideForm(request.POST))
     chosen = form.chosen(_pending_suggestions(article, review))
     if not chosen:

@@ -389,10 +389,10 @@ class Entity(models.Model):
         )
 
 
-_ENTITY_FIELDS = [field.attname for field in Entity._meta.concrete_fields]
+_ENTITY = prepared.Columns(Entity, table="newsreader_entity")
 # Entity.objects.canonical().visible_to(user).get(pk=...), in SQL.
 _VISIBLE_ENTITY = f"""
-SELECT {", ".join(f'"{field.column}"' for field in Entity._meta.concrete_fields)}
+SELECT {_ENTITY.sql}
 FROM newsreader_entity
 WHERE id = %(pk)s AND merged_into_id IS NULL
     AND (%(curator)s OR status <> '{Entity.Status.DRAFT}' OR proposed_by_id = %(user)s)
@@ -408,7 +408,7 @@ def visible_entity(pk: int, user) -> Entity | None:
     with prepared.cursor() as cursor:
         cursor.execute(_VISIBLE_ENTITY, params)
         row = cursor.fetchone()
-    return None if row is None else Entity.from_db("default", _ENTITY_FIELDS, row)
+    return None if row is None else _ENTITY.load(row)
 
 
 class AliasQuerySet(models.QuerySet):

@@ -12,18 +12,38 @@ in one pipeline: one round trip for them all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import psycopg
-from django.db import connection
+from django.db import connection, models
 from django.db.backends.utils import CursorWrapper
+
+
+class Columns:
+    """A model's columns for a hand-written SELECT (``sql``, on the table
+    or alias ``table``), and the instance a row of them makes (``load``)."""
+
+    def __init__(
+        self, model: type[models.Model], *, table: str, leave_out: Collection[str] = ()
+    ) -> None:
+        fields = [f for f in model._meta.concrete_fields if f.name not in leave_out]
+        quote = connection.ops.quote_name
+        self.model = model
+        self.sql = ", ".join(f"{table}.{quote(field.column)}" for field in fields)
+        self.attnames = [field.attname for field in fields]
+
+    def __len__(self) -> int:
+        return len(self.attnames)
+
+    def load(self, values: Sequence[Any]) -> models.Model:
+        return self.model.from_db(connection.alias, self.attnames, values)
 
 
 def _wrapped() -> CursorWrapper:
     """A cursor that binds on the server, wrapped as Django wraps its own
-    (so tests and the debug toolbar see its queries)."""
+    (so tests and the query log of DEBUG see its statements)."""
     connection.ensure_connection()
     connection.validate_thread_sharing()
     cursor = psycopg.Cursor(connection.connection)

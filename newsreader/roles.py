@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import User
-from django.db import connection
 
 from newsreader import prepared
 
@@ -12,12 +11,9 @@ REVIEWER = "reviewer"
 CURATOR = "curator"
 
 
-_USER_FIELDS = [field.attname for field in User._meta.concrete_fields]
-_USER_COLUMNS = ", ".join(
-    connection.ops.quote_name(field.column) for field in User._meta.concrete_fields
-)
+_USER = prepared.Columns(User, table="auth_user")
 _USER_WITH_ROLES = f"""
-SELECT {_USER_COLUMNS}, ARRAY(
+SELECT {_USER.sql}, ARRAY(
     SELECT g.name
     FROM auth_user_groups m JOIN auth_group g ON g.id = m.group_id
     WHERE m.user_id = auth_user.id AND g.name IN (%s, %s)
@@ -41,7 +37,7 @@ class RolesBackend(ModelBackend):
             row = cursor.fetchone()
         if row is None:
             return None
-        user = User.from_db(connection.alias, _USER_FIELDS, row[:-1])
+        user = _USER.load(row[:-1])
         if not self.user_can_authenticate(user):
             return None
         user._newsreader_roles = frozenset(row[-1])

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.models import Session
-from django.db import connections, router
 from django.utils import timezone
+
+from newsreader import prepared
 
 
 class SessionStore(db.SessionStore):
@@ -16,7 +17,7 @@ class SessionStore(db.SessionStore):
     """
 
     def _get_session_from_db(self) -> Session | None:
-        with connections[router.db_for_read(Session)].cursor() as cursor:
+        with prepared.cursor() as cursor:
             cursor.execute(
                 "SELECT session_data FROM django_session"
                 " WHERE session_key = %s AND expire_date > %s",
